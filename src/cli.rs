@@ -1,0 +1,63 @@
+//! Command-line types (clap). Only `main.rs` sees them; the library takes plain options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Typesets per-country guidebook editions and turns order batches into shipping labels.
+#[derive(Debug, Parser)]
+#[command(name = "guidepress", version, about)]
+pub struct Cli {
+    /// The project folder (holding guidepress.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub project: PathBuf,
+    /// Where outputs go (default: <project>/out).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Typeset editions into out/editions/<id>.pdf.
+    Build(BuildArgs),
+    /// Validate data and layouts of every edition; write nothing.
+    Check(JobsArg),
+    /// Render pages of one edition to PNG under out/preview/<id>/.
+    Preview(PreviewArgs),
+}
+
+/// `build` options.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Edition ids to build (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Refuse editions with unverified or stale contacts.
+    #[arg(long = "final")]
+    pub final_: bool,
+    /// Worker threads.
+    #[command(flatten)]
+    pub jobs: JobsArg,
+}
+
+/// `--jobs N`.
+#[derive(Debug, Args)]
+pub struct JobsArg {
+    /// Number of editions typeset at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// `preview` options.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The edition id.
+    pub id: String,
+    /// Only this page (1-based).
+    #[arg(long, value_name = "N")]
+    pub page: Option<usize>,
+}

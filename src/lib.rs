@@ -1,0 +1,17 @@
+//! guidepress: typesets per-country editions of a guidebook for organisations that meet Korean
+//! victims of prostitution and sex trafficking abroad, and turns order batches into shipping output.
+//!
+//! The facade: [`project::Project::load`] reads and validates a project folder; [`build::build`],
+//! [`build::check`] and [`build::preview`] typeset editions with the embedded Typst compiler.
+
+pub mod build;
+pub mod diag;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod project;
+pub mod ship;
+pub mod typeset;
+
+pub use error::Error;
+pub use project::Project;

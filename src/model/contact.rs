@@ -1,0 +1,374 @@
+//! Contacts as editors write them, and their validated form with QR payloads per channel.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::LangMap;
+use super::phone::{PhoneError, is_short_number, parse_phone};
+use crate::diag::{Problem, Problems};
+
+/// What kind of place a contact is; the contacts pages group by it, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Police and emergency numbers.
+    Emergency,
+    /// Police reporting lines.
+    Police,
+    /// National anti-trafficking hotlines.
+    Hotline,
+    /// Non-governmental support organisations.
+    Ngo,
+    /// Korean embassies.
+    Embassy,
+    /// Korean consulates.
+    Consulate,
+    /// Counselling in Korea reachable from abroad.
+    KoreaCounselling,
+}
+
+/// A contact as written in `guidepress.toml` or `editions/<id>.toml` (`[[contact]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContactDef {
+    /// What kind of contact this is.
+    pub kind: Kind,
+    /// Name per language.
+    pub name: LangMap,
+    /// Country whose numbering plan national numbers follow (default: the edition's; `KR` in guidepress.toml).
+    pub country: Option<Spanned<String>>,
+    /// Main phone number.
+    pub phone: Option<Spanned<String>>,
+    /// After-hours or 24-hour emergency number.
+    pub emergency_phone: Option<Spanned<String>>,
+    /// A short number dialled only inside its country (112, 1366, 911).
+    pub short: Option<Spanned<String>>,
+    /// Number or short code for text messages.
+    pub sms: Option<Spanned<String>>,
+    /// E-mail address.
+    pub email: Option<Spanned<String>>,
+    /// Web address (https).
+    pub url: Option<Spanned<String>>,
+    /// Postal or street address per language.
+    #[serde(default)]
+    pub address: LangMap,
+    /// Opening hours per language.
+    #[serde(default)]
+    pub hours: LangMap,
+    /// Languages spoken, per language of the guide.
+    #[serde(default)]
+    pub languages: LangMap,
+    /// Notes per language.
+    #[serde(default)]
+    pub notes: LangMap,
+    /// The date someone last confirmed these details (YYYY-MM-DD).
+    pub verified: Option<Spanned<toml::value::Datetime>>,
+    /// Where the details were confirmed (not printed).
+    pub source: Option<String>,
+}
+
+/// Whether a contact's details can be trusted for print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Confirmed recently enough.
+    Verified,
+    /// Never confirmed.
+    Unverified,
+    /// Confirmed longer ago than the guide allows.
+    Stale,
+}
+
+/// One way to reach a contact, as the layouts print it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Channel {
+    /// `phone`, `emergency-phone`, `short`, `sms`, `email` or `web`.
+    pub kind: &'static str,
+    /// The main printed text (national form for phones).
+    pub text: String,
+    /// A second printed form (the international form of a phone), if any.
+    pub alt: Option<String>,
+    /// The QR code payload (`tel:+…`, `sms:…`, `mailto:…`, `https:…`), if the channel has a code.
+    pub payload: Option<String>,
+    /// The virtual path of the QR code SVG, filled in when the edition is typeset.
+    pub qr: Option<String>,
+    /// Modules across the QR code including its 4-module quiet zones (layouts size codes by it).
+    pub qr_modules: Option<usize>,
+}
+
+/// A validated contact, ready for the layouts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contact {
+    /// What kind of contact this is.
+    pub kind: Kind,
+    /// Name per language.
+    pub name: LangMap,
+    /// Ways to reach it, in print order.
+    pub channels: Vec<Channel>,
+    /// Address per language.
+    pub address: LangMap,
+    /// Hours per language.
+    pub hours: LangMap,
+    /// Languages spoken.
+    pub languages: LangMap,
+    /// Notes per language.
+    pub notes: LangMap,
+    /// Last confirmation date, `YYYY-MM-DD`.
+    pub verified: Option<String>,
+    /// Verified, unverified or stale.
+    pub status: Status,
+}
+
+/// What validation needs to know besides the contact itself.
+pub struct Context<'a> {
+    /// File the contacts come from, relative to the project root.
+    pub file: &'a str,
+    /// The file's text, to turn byte offsets into lines.
+    pub text: &'a str,
+    /// Country for national numbers when the contact names none.
+    pub default_country: &'a str,
+    /// The guide's date as days since 1970-01-01.
+    pub guide_day: i64,
+    /// Contacts confirmed more than this many days before the guide's date are stale.
+    pub stale_after_days: i64,
+}
+
+/// Validates contacts, pushing every problem found; returns the ones that are sound.
+pub fn validate(defs: &[Spanned<ContactDef>], cx: &Context, problems: &mut Problems) -> Vec<Contact> {
+    defs.iter().filter_map(|def| validate_one(def, cx, problems)).collect()
+}
+
+fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Problems) -> Option<Contact> {
+    let def = spanned.get_ref();
+    let label = display_name(def);
+    let mut found: Vec<Problem> = Vec::new();
+    let mut report = |offset: usize, msg: String| {
+        found.push(Problem::at(cx.file, cx.text, offset, format!("contact \"{label}\": {msg}")));
+    };
+    if def.name.values().all(|n| n.trim().is_empty()) {
+        report(spanned.span().start, "the name is empty; give it at least `name.en`".into());
+    }
+    let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
+    let mut channels = Vec::new();
+    for (kind, field) in [("phone", &def.phone), ("emergency-phone", &def.emergency_phone)] {
+        if let Some(value) = field {
+            match parse_phone(value.get_ref(), &country) {
+                Ok(p) => channels.push(Channel {
+                    kind,
+                    text: p.national,
+                    alt: Some(p.international),
+                    payload: Some(format!("tel:{}", p.e164)),
+                    qr: None,
+                    qr_modules: None,
+                }),
+                Err(e) => report(value.span().start, phone_message(kind, value.get_ref(), &country, &e)),
+            }
+        }
+    }
+    if let Some(value) = &def.short {
+        let v = value.get_ref().trim();
+        if is_short_number(v) {
+            channels.push(Channel {
+                kind: "short",
+                text: v.to_string(),
+                alt: None,
+                payload: None,
+                qr: None,
+                qr_modules: None,
+            });
+        } else {
+            report(
+                value.span().start,
+                format!(
+                    "`short = \"{v}\"` must be a short number of 3 to 6 digits (like 112 or 1366); put longer numbers in `phone`"
+                ),
+            );
+        }
+    }
+    if let Some(value) = &def.sms {
+        let v = value.get_ref().trim();
+        if is_short_number(v) || (v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit()) && v.len() >= 3) {
+            channels.push(Channel {
+                kind: "sms",
+                text: v.to_string(),
+                alt: None,
+                payload: Some(format!("sms:{v}")),
+                qr: None,
+                qr_modules: None,
+            });
+        } else {
+            match parse_phone(v, &country) {
+                Ok(p) => channels.push(Channel {
+                    kind: "sms",
+                    text: p.national,
+                    alt: Some(p.international),
+                    payload: Some(format!("sms:{}", p.e164)),
+                    qr: None,
+                    qr_modules: None,
+                }),
+                Err(e) => report(value.span().start, phone_message("sms", v, &country, &e)),
+            }
+        }
+    }
+    if let Some(value) = &def.email {
+        let v = value.get_ref().trim();
+        if is_email(v) {
+            channels.push(Channel {
+                kind: "email",
+                text: v.to_string(),
+                alt: None,
+                payload: Some(format!("mailto:{v}")),
+                qr: None,
+                qr_modules: None,
+            });
+        } else {
+            report(
+                value.span().start,
+                format!("`email = \"{v}\"` is not an e-mail address; write it like name@example.org"),
+            );
+        }
+    }
+    if let Some(value) = &def.url {
+        let v = value.get_ref().trim();
+        match check_url(v) {
+            Ok(()) => {
+                let text = v.trim_start_matches("https://").trim_end_matches('/').to_string();
+                channels.push(Channel {
+                    kind: "web",
+                    text,
+                    alt: None,
+                    payload: Some(v.to_string()),
+                    qr: None,
+                    qr_modules: None,
+                });
+            }
+            Err(why) => report(value.span().start, format!("`url = \"{v}\"` {why}")),
+        }
+    }
+    if channels.is_empty() && !has_channel_field(def) {
+        report(
+            spanned.span().start,
+            "has no way to reach it; give at least one of phone, short, sms, email or url".into(),
+        );
+    }
+    let (verified, status) = match &def.verified {
+        None => (None, Status::Unverified),
+        Some(v) => match v.get_ref().date.filter(|_| v.get_ref().time.is_none()) {
+            None => {
+                report(v.span().start, "`verified` must be a date like 2026-11-02".into());
+                (None, Status::Unverified)
+            }
+            Some(d) => {
+                let day = days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day));
+                if day > cx.guide_day {
+                    report(
+                        v.span().start,
+                        format!(
+                            "`verified = {d}` is after the guide's date; write the day the details were really confirmed"
+                        ),
+                    );
+                }
+                let status = if cx.guide_day - day > cx.stale_after_days { Status::Stale } else { Status::Verified };
+                (Some(d.to_string()), status)
+            }
+        },
+    };
+    if !found.is_empty() {
+        problems.0.extend(found);
+        return None;
+    }
+    Some(Contact {
+        kind: def.kind,
+        name: def.name.clone(),
+        channels,
+        address: def.address.clone(),
+        hours: def.hours.clone(),
+        languages: def.languages.clone(),
+        notes: def.notes.clone(),
+        verified,
+        status,
+    })
+}
+
+fn has_channel_field(def: &ContactDef) -> bool {
+    [&def.phone, &def.emergency_phone, &def.short, &def.sms, &def.email, &def.url].iter().any(|f| f.is_some())
+}
+
+fn display_name(def: &ContactDef) -> String {
+    let names = &def.name;
+    names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default()
+}
+
+fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> String {
+    match e {
+        PhoneError::UnknownCountry(c) => {
+            format!(
+                "`{field} = \"{value}\"`: `{c}` is not a country code; set `country` to a two-letter code such as KR or US"
+            )
+        }
+        PhoneError::Unparsable | PhoneError::Invalid => format!(
+            "`{field} = \"{value}\"` is not a valid phone number in {country}; write it as dialled in {country} \
+             or in international form starting with + and the country code (set `country` if the number belongs to another country)"
+        ),
+    }
+}
+
+/// A plain check that an e-mail address has a local part, one @ and a dotted domain.
+pub fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && v.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"(),;:[]\\".contains(c))
+}
+
+/// Checks that a web address is an absolute `https://` address with a dotted host.
+pub fn check_url(v: &str) -> Result<(), String> {
+    let Some(rest) = v.strip_prefix("https://") else {
+        return Err("must start with https:// (write the full address as a browser shows it)".into());
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') || host.starts_with('.') || host.ends_with('.') {
+        return Err("has no valid host name after https://".into());
+    }
+    if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+        return Err("contains spaces or characters not allowed in a web address".into());
+    }
+    Ok(())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_and_urls() {
+        assert!(is_email("toronto@mofa.go.kr"));
+        assert!(!is_email("toronto.mofa.go.kr"));
+        assert!(!is_email("a@b"));
+        assert!(!is_email("a b@c.org"));
+        assert!(check_url("https://humantraffickinghotline.org").is_ok());
+        assert!(check_url("http://example.org").is_err());
+        assert!(check_url("https://localhost").is_err());
+    }
+
+    #[test]
+    fn civil_days() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2026, 11, 29) - days_from_civil(2025, 11, 29), 365);
+    }
+}

@@ -1,0 +1,10 @@
+//! Plain data of a guide and its validation: contacts, editions, trims. No I/O, no Typst.
+
+pub mod contact;
+pub mod edition;
+pub mod phone;
+
+use std::collections::BTreeMap;
+
+/// Text in several languages, keyed by language code (`ko`, `en`, `zh-Hant`, `ja`).
+pub type LangMap = BTreeMap<String, String>;

@@ -1,0 +1,93 @@
+//! Fonts: every font file in the project's `fonts/` folder, parsed once per run and shared.
+
+use std::fs;
+use std::path::Path;
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+
+use crate::diag::{Problem, Problems};
+
+/// File extensions read as fonts; other files (licences, notes) are left alone.
+const FONT_EXTENSIONS: &[&str] = &["otf", "ttf", "ttc", "otc"];
+
+/// One font file and the families it holds.
+#[derive(Debug, Clone)]
+pub struct FontFile {
+    /// Path relative to the project root, e.g. `fonts/Pretendard-Regular.otf`.
+    pub rel: String,
+    /// Family names of the faces in the file.
+    pub families: Vec<String>,
+}
+
+/// All fonts of a project.
+pub struct Fonts {
+    /// Metadata for Typst's font selection.
+    pub book: LazyHash<FontBook>,
+    /// The faces, in book order.
+    pub fonts: Vec<Font>,
+    /// The files they came from.
+    pub files: Vec<FontFile>,
+}
+
+impl Fonts {
+    /// Reads every font file in `<root>/fonts/` (not recursive), reporting files that are not fonts.
+    pub fn load(root: &Path) -> Result<Fonts, Problems> {
+        let mut problems = Problems::default();
+        let dir = root.join("fonts");
+        let mut paths: Vec<_> = match fs::read_dir(&dir) {
+            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+            Err(_) => {
+                problems.push(Problem::file("fonts/", "is missing; put the font files the layouts use in fonts/"));
+                return Err(problems);
+            }
+        };
+        paths.sort();
+        let mut fonts = Vec::new();
+        let mut files = Vec::new();
+        for path in paths {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let ext = path.extension().unwrap_or_default().to_string_lossy().to_ascii_lowercase();
+            if !FONT_EXTENSIONS.contains(&ext.as_str()) {
+                continue;
+            }
+            let rel = format!("fonts/{name}");
+            let data = match fs::read(&path) {
+                Ok(d) => d,
+                Err(e) => {
+                    problems.push(Problem::file(&rel, format!("cannot be read: {e}")));
+                    continue;
+                }
+            };
+            let faces: Vec<Font> = Font::iter(Bytes::new(data)).collect();
+            if faces.is_empty() {
+                problems.push(Problem::file(&rel, "is not a font Typst can read (OpenType .otf/.ttf/.ttc); replace it with the real font file or remove it"));
+                continue;
+            }
+            let mut families: Vec<String> = faces.iter().map(|f| f.info().family.clone()).collect();
+            families.dedup();
+            files.push(FontFile { rel, families });
+            fonts.extend(faces);
+        }
+        if fonts.is_empty() && problems.is_empty() {
+            problems.push(Problem::file("fonts/", "holds no font files; copy the project's fonts (.otf/.ttf) there"));
+        }
+        problems.into_result()?;
+        let book = LazyHash::new(FontBook::from_fonts(&fonts));
+        Ok(Fonts { book, fonts, files })
+    }
+
+    /// True when some face of `family` (case-insensitive) can draw `c`.
+    pub fn family_covers(&self, family: &str, c: char) -> bool {
+        self.fonts
+            .iter()
+            .filter(|f| f.info().family.eq_ignore_ascii_case(family))
+            .any(|f| f.info().coverage.contains(c as u32))
+    }
+
+    /// True when any face can draw `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+    }
+}

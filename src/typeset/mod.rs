@@ -1,0 +1,6 @@
+//! The Typst embedding: fonts from `fonts/`, a World over the project folder, compiling and export.
+
+pub mod compile;
+pub mod fonts;
+pub mod qr;
+pub mod world;

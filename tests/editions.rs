@@ -1,0 +1,124 @@
+//! Builds the sample project and reads the results back: PDFs, page sizes, fonts, text, QR codes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use guidepress::build::{self, BuildOptions};
+use guidepress::project::Project;
+
+const IDS: [&str; 6] = ["au", "ca", "jp", "mo", "nz", "us"];
+
+fn build_sample(out: &std::path::Path) -> Vec<build::Built> {
+    let project = Project::load(&common::sample_root()).expect("sample project loads");
+    let options = BuildOptions { out: Some(out.to_path_buf()), ..Default::default() };
+    build::build(&project, &options).expect("sample builds")
+}
+
+#[test]
+fn sample_builds_six_editions_with_right_pages_fonts_and_text() {
+    let out = tempfile::tempdir().unwrap();
+    let built = build_sample(out.path());
+    let ids: Vec<&str> = built.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, IDS);
+    let project = Project::load(&common::sample_root()).unwrap();
+    for b in &built {
+        let edition = project.edition(&b.id).unwrap();
+        let bytes = fs::read(out.path().join("editions").join(format!("{}.pdf", b.id))).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let pages = doc.get_pages();
+        assert_eq!(pages.len(), b.pages);
+        assert_eq!(pages.len() % 4, 0, "{}: {} pages is not a multiple of 4", b.id, pages.len());
+        // Page size as configured (read from the MediaBox, in points).
+        let want = (edition.trim.width_mm / 25.4 * 72.0, edition.trim.height_mm / 25.4 * 72.0);
+        for (&n, &id) in &pages {
+            let page = doc.get_dictionary(id).unwrap();
+            let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
+            let v: Vec<f64> = mb
+                .iter()
+                .map(|o| o.as_float().map(f64::from).or_else(|_| o.as_i64().map(|i| i as f64)).unwrap())
+                .collect();
+            assert!(
+                (v[2] - v[0] - want.0).abs() < 0.5 && (v[3] - v[1] - want.1).abs() < 0.5,
+                "{} page {n}: {v:?} vs {want:?}",
+                b.id
+            );
+        }
+        // Every font is embedded.
+        let mut families = Vec::new();
+        for (_, obj) in doc.objects.iter() {
+            if let Ok(dict) = obj.as_dict()
+                && dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor".as_slice())
+            {
+                let embedded = [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"].iter().any(|k| dict.has(k));
+                let name = String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap()).into_owned();
+                assert!(embedded, "{}: font {name} is not embedded", b.id);
+                families.push(name);
+            }
+        }
+        assert!(families.iter().any(|f| f.contains("NotoSerifKR")), "{}: no Korean font in {families:?}", b.id);
+        if edition.languages.contains(&"ja".to_string()) {
+            assert!(families.iter().any(|f| f.contains("NotoSansJP")), "jp: no Japanese font in {families:?}");
+        }
+        if edition.languages.contains(&"zh-Hant".to_string()) {
+            assert!(
+                families.iter().any(|f| f.contains("NotoSansTC")),
+                "mo: no Traditional Chinese font in {families:?}"
+            );
+        }
+        // Hangul text is really there (extracted through the PDF's ToUnicode maps by pdftotext).
+        let text = common::pdftotext(&out.path().join("editions").join(format!("{}.pdf", b.id)));
+        let hangul = text.chars().filter(|c| ('\u{AC00}'..='\u{D7A3}').contains(c)).count();
+        assert!(hangul > 1000, "{}: only {hangul} Hangul syllables extracted", b.id);
+    }
+}
+
+#[test]
+fn every_qr_code_decodes_to_its_payload() {
+    let project = Project::load(&common::sample_root()).unwrap();
+    let base = build::load_base(&project).unwrap();
+    for edition in &project.editions {
+        let inputs = build::edition_inputs(&project, edition, "press").unwrap();
+        let t = build::typeset(&project, &base, edition, false).unwrap();
+        let mut found = Vec::new();
+        for (i, page) in t.document.pages().iter().enumerate() {
+            let boxes = common::image_boxes(&page.frame);
+            if boxes.is_empty() {
+                continue;
+            }
+            let ppi = 300.0;
+            let (w, h, grey) = common::render_grey(&t.document, i, ppi);
+            for bx in boxes {
+                // Printed at least 15 mm wide (42.5 pt) with the quiet zone, so phones read it.
+                let width = bx[2] - bx[0];
+                assert!(width >= 42.5, "{} page {}: QR code only {width:.1} pt wide", edition.id, i + 1);
+                let codes = common::decode_qr_in(w, h, &grey, ppi, bx);
+                assert_eq!(codes.len(), 1, "{} page {}: the code at {bx:?} did not decode", edition.id, i + 1);
+                found.extend(codes);
+            }
+        }
+        let mut want = inputs.payloads.clone();
+        want.sort();
+        found.sort();
+        assert_eq!(found, want, "{}: decoded payloads differ from the edition's data", edition.id);
+        assert!(!want.is_empty());
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    build_sample(a.path());
+    build_sample(b.path());
+    let mut sums = BTreeMap::new();
+    for id in IDS {
+        let name = format!("editions/{id}.pdf");
+        let x = fs::read(a.path().join(&name)).unwrap();
+        let y = fs::read(b.path().join(&name)).unwrap();
+        assert!(x == y, "{name} differs between two builds");
+        sums.insert(id, x.len());
+    }
+    assert_eq!(sums.len(), 6);
+}

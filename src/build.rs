@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::json;
 use typst_layout::PagedDocument;
+use typst_pdf::PdfStandard;
 
 use crate::error::Error;
 use crate::model::contact::Contact;
@@ -19,6 +20,31 @@ use crate::typeset::world::{Base, DATA_DIR, DocWorld};
 
 /// The virtual path of an edition's data.
 pub const EDITION_JSON: &str = "/.guidepress/edition.json";
+/// The virtual path of the booklet's data.
+pub const BOOKLET_JSON: &str = "/.guidepress/booklet.json";
+/// The virtual path under which the press PDF is served to the booklet layout.
+pub const PRESS_PDF: &str = "/.guidepress/press.pdf";
+/// The layout that imposes the booklet.
+pub const BOOKLET_LAYOUT: &str = "layouts/booklet.typ";
+
+/// The two typeset forms of an edition (the booklet is imposed from the press form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// For the print shop: trim plus bleed, CMYK, text black in K only.
+    Press,
+    /// For e-mail and screens: no bleed, RGB, PDF/A-2a and PDF/UA-1.
+    Screen,
+}
+
+impl Variant {
+    /// The name the layouts see in `data.variant`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Press => "press",
+            Variant::Screen => "screen",
+        }
+    }
+}
 
 /// Everything Typst needs for one edition besides the project files: its JSON and QR SVGs.
 pub struct EditionInputs {
@@ -29,7 +55,7 @@ pub struct EditionInputs {
 }
 
 /// Builds the data file and QR codes of an edition.
-pub fn edition_inputs(project: &Project, edition: &Edition, variant: &str) -> Result<EditionInputs, Error> {
+pub fn edition_inputs(project: &Project, edition: &Edition, variant: Variant) -> Result<EditionInputs, Error> {
     let mut virtuals = Vec::new();
     let mut payloads = Vec::new();
     let mut contacts: Vec<Contact> = edition.contacts.clone();
@@ -51,7 +77,8 @@ pub fn edition_inputs(project: &Project, edition: &Edition, variant: &str) -> Re
         .map(|l| (l.clone(), json!(project.chapters.get(l).cloned().unwrap_or_default())))
         .collect();
     let data = json!({
-        "variant": variant,
+        "variant": variant.name(),
+        "bleed_mm": project.build.bleed_mm,
         "guide": project.guide,
         "edition": {
             "id": edition.id,
@@ -90,18 +117,32 @@ pub struct Typeset {
     pub elapsed: Duration,
 }
 
-/// Compiles (and, with `export`, exports) one edition.
-pub fn typeset(project: &Project, base: &Base, edition: &Edition, export: bool) -> Result<Typeset, Error> {
+/// Compiles (and, with `export`, exports) one edition in one variant.
+pub fn typeset(
+    project: &Project,
+    base: &Base,
+    edition: &Edition,
+    variant: Variant,
+    export: bool,
+) -> Result<Typeset, Error> {
     let start = Instant::now();
-    let inputs = edition_inputs(project, edition, "press")?;
+    let inputs = edition_inputs(project, edition, variant)?;
     let main = format!("/{BOOK_LAYOUT}");
     let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
-    let compiled = compile::compile(&world).map_err(|e| Error::Typst(format!("edition {}:\n{e}", edition.id)))?;
+    let in_edition = |e: String| Error::Typst(format!("edition {} ({}):\n{e}", edition.id, variant.name()));
+    let compiled = compile::compile(&world).map_err(in_edition)?;
     let pdf = if export {
-        let ident = format!("guidepress/{}/press", edition.id);
-        let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: true };
-        compile::export_pdf(&world, &compiled.document, &settings)
-            .map_err(|e| Error::Typst(format!("edition {}:\n{e}", edition.id)))?
+        let ident = format!("guidepress/{}/{}", edition.id, variant.name());
+        let standards: &[PdfStandard] = match variant {
+            Variant::Press => &[],
+            Variant::Screen => &[PdfStandard::A_2a, PdfStandard::Ua_1],
+        };
+        let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged: true };
+        let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)?;
+        match variant {
+            Variant::Press => add_bleed_box(&pdf).map_err(in_edition)?,
+            Variant::Screen => pdf,
+        }
     } else {
         Vec::new()
     };
@@ -112,6 +153,80 @@ pub fn typeset(project: &Project, base: &Base, edition: &Edition, export: bool) 
         warnings: compiled.warnings,
         elapsed: start.elapsed(),
     })
+}
+
+/// Sets a BleedBox equal to the MediaBox on every page that has a TrimBox (Typst writes none).
+pub fn add_bleed_box(pdf: &[u8]) -> Result<Vec<u8>, String> {
+    let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| format!("error: cannot read the press PDF back: {e}"))?;
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    for id in pages {
+        let page = doc.get_dictionary_mut(id).map_err(|e| format!("error: press PDF page: {e}"))?;
+        if page.has(b"TrimBox")
+            && let Ok(media) = page.get(b"MediaBox").cloned()
+        {
+            page.set("BleedBox", media);
+        }
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| format!("error: cannot write the press PDF: {e}"))?;
+    Ok(out)
+}
+
+/// Imposes the press PDF of an edition two-up on office paper (layouts/booklet.typ).
+pub fn impose(
+    project: &Project,
+    base: &Base,
+    edition: &Edition,
+    press_pdf: Vec<u8>,
+    pages: usize,
+) -> Result<Vec<u8>, Error> {
+    let paper = crate::model::edition::parse_size(&edition.office_paper).map_err(Error::Typst)?;
+    let title = format!(
+        "{} — {} (booklet)",
+        project.guide.title.get(&edition.languages[0]).cloned().unwrap_or_default(),
+        edition.name.get(&edition.languages[0]).cloned().unwrap_or_default()
+    );
+    let data = json!({
+        "title": title,
+        "pages": pages,
+        "trim": edition.trim,
+        "bleed_mm": project.build.bleed_mm,
+        "paper": paper,
+        "press": PRESS_PDF,
+    });
+    let virtuals = vec![(BOOKLET_JSON.to_string(), data.to_string().into_bytes()), (PRESS_PDF.to_string(), press_pdf)];
+    let main = format!("/{BOOKLET_LAYOUT}");
+    let world = DocWorld::new(base, &main, virtuals, project.guide.ymd).map_err(Error::Typst)?;
+    let in_edition = |e: String| Error::Typst(format!("edition {} (booklet):\n{e}", edition.id));
+    let compiled = compile::compile(&world).map_err(in_edition)?;
+    let ident = format!("guidepress/{}/booklet", edition.id);
+    let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: false };
+    compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)
+}
+
+/// All files of one edition: press, screen and booklet PDFs.
+pub struct EditionFiles {
+    /// The press typesetting (pages, warnings, PDF).
+    pub press: Typeset,
+    /// The screen PDF.
+    pub screen: Vec<u8>,
+    /// The booklet PDF.
+    pub booklet: Vec<u8>,
+    /// Time for all three.
+    pub elapsed: Duration,
+}
+
+/// Typesets an edition in all its forms.
+pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
+    let start = Instant::now();
+    let press = typeset(project, base, edition, Variant::Press, true)?;
+    let screen = typeset(project, base, edition, Variant::Screen, true)?;
+    let booklet = impose(project, base, edition, press.pdf.clone(), press.document.pages().len())?;
+    let mut warnings = press.warnings.clone();
+    if screen.warnings != press.warnings {
+        warnings.push_str(&screen.warnings);
+    }
+    Ok(EditionFiles { press: Typeset { warnings, ..press }, screen: screen.pdf, booklet, elapsed: start.elapsed() })
 }
 
 /// Options of `guidepress build` and `check`.
@@ -202,46 +317,41 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
 pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
     let editions = select(project, &options.ids)?;
     if options.final_ {
-        let drafts: Vec<&str> = editions.iter().filter(|e| e.draft).map(|e| e.id.as_str()).collect();
-        if !drafts.is_empty() {
-            let mut p = crate::diag::Problems::default();
-            for e in editions.iter().filter(|e| e.draft) {
-                for c in e.contacts.iter().filter(|c| c.status != crate::model::contact::Status::Verified) {
-                    let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
-                    p.push(crate::diag::Problem::file(
-                        format!("editions/{}.toml", e.id),
-                        format!("--final refuses edition `{}`: contact \"{name}\" is {:?}; confirm it and set `verified` to the date", e.id, c.status).to_lowercase(),
-                    ));
-                }
-            }
-            return Err(Error::Problems(p));
-        }
+        project.check_final(&editions)?;
     }
     let base = load_base(project)?;
-    let results = par_map(&editions, options.jobs, |e| typeset(project, &base, e, true))?;
-    let typeset = all_or_errors(results)?;
-    let out = out_dir(project, options.out.as_deref());
-    let files: Vec<(PathBuf, Vec<u8>)> =
-        typeset.iter().map(|t| (out.join("editions").join(format!("{}.pdf", t.id)), t.pdf.clone())).collect();
+    let results = par_map(&editions, options.jobs, |e| edition_files(project, &base, e))?;
+    let done = all_or_errors(results)?;
+    let dir = out_dir(project, options.out.as_deref()).join("editions");
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut built = Vec::new();
+    for f in done {
+        let id = f.press.id.clone();
+        let path = dir.join(format!("{id}.pdf"));
+        built.push(Built {
+            id: id.clone(),
+            path: path.clone(),
+            pages: f.press.document.pages().len(),
+            elapsed: f.elapsed,
+            warnings: f.press.warnings,
+        });
+        files.push((path, f.press.pdf));
+        files.push((dir.join(format!("{id}-screen.pdf")), f.screen));
+        files.push((dir.join(format!("{id}-booklet.pdf")), f.booklet));
+    }
     output::write_all(&files)?;
-    Ok(typeset
-        .into_iter()
-        .zip(files)
-        .map(|(t, (path, _))| Built {
-            id: t.id,
-            path,
-            pages: t.document.pages().len(),
-            elapsed: t.elapsed,
-            warnings: t.warnings,
-        })
-        .collect())
+    Ok(built)
 }
 
 /// `guidepress check`: validates data and compiles every edition, writing nothing.
 pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
     let editions = select(project, &[])?;
     let base = load_base(project)?;
-    let results = par_map(&editions, jobs, |e| typeset(project, &base, e, false))?;
+    let results = par_map(&editions, jobs, |e| {
+        let press = typeset(project, &base, e, Variant::Press, false)?;
+        typeset(project, &base, e, Variant::Screen, false)?;
+        Ok(press)
+    })?;
     Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())
 }
 
@@ -249,7 +359,7 @@ pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usiz
 pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Path>) -> Result<Vec<PathBuf>, Error> {
     let editions = select(project, &[id.to_string()])?;
     let base = load_base(project)?;
-    let t = typeset(project, &base, editions[0], false)?;
+    let t = typeset(project, &base, editions[0], Variant::Press, false)?;
     let count = t.document.pages().len();
     let pages: Vec<usize> = match page {
         Some(n) if n == 0 || n > count => {

@@ -30,11 +30,11 @@ fn sample_builds_six_editions_with_right_pages_fonts_and_text() {
         let pages = doc.get_pages();
         assert_eq!(pages.len(), b.pages);
         assert_eq!(pages.len() % 4, 0, "{}: {} pages is not a multiple of 4", b.id, pages.len());
-        // Page size as configured (read from the MediaBox, in points).
+        // Page size as configured (the TrimBox, in points; the MediaBox adds the bleed).
         let want = (edition.trim.width_mm / 25.4 * 72.0, edition.trim.height_mm / 25.4 * 72.0);
         for (&n, &id) in &pages {
             let page = doc.get_dictionary(id).unwrap();
-            let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
+            let mb = page.get(b"TrimBox").unwrap().as_array().unwrap();
             let v: Vec<f64> = mb
                 .iter()
                 .map(|o| o.as_float().map(f64::from).or_else(|_| o.as_i64().map(|i| i as f64)).unwrap())
@@ -79,8 +79,8 @@ fn every_qr_code_decodes_to_its_payload() {
     let project = Project::load(&common::sample_root()).unwrap();
     let base = build::load_base(&project).unwrap();
     for edition in &project.editions {
-        let inputs = build::edition_inputs(&project, edition, "press").unwrap();
-        let t = build::typeset(&project, &base, edition, false).unwrap();
+        let inputs = build::edition_inputs(&project, edition, build::Variant::Press).unwrap();
+        let t = build::typeset(&project, &base, edition, build::Variant::Press, false).unwrap();
         let mut found = Vec::new();
         for (i, page) in t.document.pages().iter().enumerate() {
             let boxes = common::image_boxes(&page.frame);

@@ -69,7 +69,7 @@ pub fn render_png(document: &PagedDocument, page: usize, ppi: f32) -> Option<Vec
     let page = document.pages().get(page)?;
     let pixmap = typst_render::render(
         page,
-        &typst_render::RenderOptions { pixel_per_pt: (f64::from(ppi) / 72.0).into(), render_bleed: true },
+        &typst_render::RenderOptions { pixel_per_pt: (f64::from(ppi) / 72.0).into(), render_bleed: false },
     );
     pixmap.encode_png().ok()
 }

@@ -28,6 +28,10 @@ pub enum Command {
     Check(JobsArg),
     /// Render pages of one edition to PNG under out/preview/<id>/.
     Preview(PreviewArgs),
+    /// Rebuild the editions a change affects, until stopped (Ctrl-C).
+    Watch(WatchArgs),
+    /// Write one edition as a plain Typst project (same pages with typst-cli).
+    Export(ExportArgs),
 }
 
 /// `build` options.
@@ -39,6 +43,15 @@ pub struct BuildArgs {
     /// Refuse editions with unverified or stale contacts.
     #[arg(long = "final")]
     pub final_: bool,
+    /// Rebuild every selected edition, even when up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Build only the I-th of N slices of the editions (for spreading a build over machines).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Print the time of each stage (load, compile, export, write) per edition.
+    #[arg(long)]
+    pub timings: bool,
     /// Worker threads.
     #[command(flatten)]
     pub jobs: JobsArg,
@@ -60,4 +73,24 @@ pub struct PreviewArgs {
     /// Only this page (1-based).
     #[arg(long, value_name = "N")]
     pub page: Option<usize>,
+}
+
+/// `watch` options.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Edition ids to keep built (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub jobs: JobsArg,
+}
+
+/// `export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The edition id.
+    pub id: String,
+    /// The folder to write the Typst project into.
+    pub dir: PathBuf,
 }

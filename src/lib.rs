@@ -7,11 +7,14 @@
 pub mod build;
 pub mod diag;
 pub mod error;
+pub mod export;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod project;
 pub mod ship;
 pub mod typeset;
+pub mod watch;
 
 pub use error::Error;
 pub use project::Project;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::{Cli, Command};
+use guidepress::watch::Event;
 use guidepress::{Error, Project, build};
 
 fn main() -> ExitCode {
@@ -23,17 +24,36 @@ fn run(cli: Cli) -> Result<(), Error> {
     let project = Project::load(&cli.project)?;
     match cli.command {
         Command::Build(args) => {
-            let options =
-                build::BuildOptions { ids: args.ids, jobs: args.jobs.jobs, out: cli.out, final_: args.final_ };
+            let shard = args.shard.as_deref().map(build::parse_shard).transpose().map_err(Error::Usage)?;
+            let options = build::BuildOptions {
+                ids: args.ids,
+                jobs: args.jobs.jobs,
+                out: cli.out,
+                final_: args.final_,
+                force: args.force,
+                shard,
+            };
             for b in build::build(&project, &options)? {
                 eprint!("{}", b.warnings);
-                eprintln!(
-                    "built {:<4} {:>3} pages  {:>6.2} s  {}",
-                    b.id,
-                    b.pages,
-                    b.elapsed.as_secs_f64(),
-                    b.path.display()
-                );
+                match &b.rebuilt {
+                    Some(why) => eprintln!(
+                        "built      {:<4} {:>3} pages {:>7.2} s  ({why})",
+                        b.id,
+                        b.pages,
+                        b.elapsed.as_secs_f64()
+                    ),
+                    None => eprintln!("up to date {:<4} {:>3} pages", b.id, b.pages),
+                }
+                if args.timings && b.rebuilt.is_some() {
+                    let t = b.timings;
+                    eprintln!(
+                        "           load {:.3} s  compile {:.3} s  export {:.3} s  write {:.3} s",
+                        t.load.as_secs_f64(),
+                        t.compile.as_secs_f64(),
+                        t.export.as_secs_f64(),
+                        t.write.as_secs_f64()
+                    );
+                }
             }
         }
         Command::Check(jobs) => {
@@ -41,6 +61,35 @@ fn run(cli: Cli) -> Result<(), Error> {
                 eprint!("{warnings}");
                 eprintln!("ok {id:<4} {pages:>3} pages");
             }
+        }
+        Command::Watch(args) => {
+            let options =
+                build::BuildOptions { ids: args.ids, jobs: args.jobs.jobs, out: cli.out, ..Default::default() };
+            build::select(&project, &options.ids)?;
+            guidepress::watch::watch(&cli.project, &options, |event| match event {
+                Event::Built(built, took) => {
+                    let n = built.iter().filter(|b| b.rebuilt.is_some()).count();
+                    for b in built {
+                        eprint!("{}", b.warnings);
+                        if let Some(why) = &b.rebuilt {
+                            eprintln!(
+                                "built      {:<4} {:>3} pages {:>7.2} s  ({why})",
+                                b.id,
+                                b.pages,
+                                b.elapsed.as_secs_f64()
+                            );
+                        }
+                    }
+                    eprintln!("rebuilt {n} edition{} in {:.2} s", if n == 1 { "" } else { "s" }, took.as_secs_f64());
+                }
+                Event::Failed(e) => eprintln!("{e}\nthe last good PDFs are kept"),
+                Event::Waiting => eprintln!("watching for changes (Ctrl-C to stop)"),
+            })?;
+        }
+        Command::Export(args) => {
+            let files = guidepress::export::export(&project, &args.id, &args.dir)?;
+            eprintln!("wrote {} files to {}", files.len(), args.dir.display());
+            eprintln!("typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ", args.dir.display());
         }
         Command::Preview(args) => {
             for path in build::preview(&project, &args.id, args.page, cli.out.as_deref())? {

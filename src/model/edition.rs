@@ -1,9 +1,9 @@
 //! Trim sizes and office paper: parsing the names editors write in edition files.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A page size in millimetres.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Size {
     /// Width in mm.
     pub width_mm: f64,

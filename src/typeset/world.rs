@@ -1,10 +1,10 @@
 //! The Typst World: a shared base (fonts, library, project files) and a cheap per-document view
 //! that adds the document's JSON data and QR codes as virtual files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -103,6 +103,7 @@ pub struct DocWorld<'a> {
     main: FileId,
     virtuals: HashMap<FileId, Bytes>,
     today: Datetime,
+    accessed: Mutex<BTreeSet<String>>,
 }
 
 impl<'a> DocWorld<'a> {
@@ -120,7 +121,20 @@ impl<'a> DocWorld<'a> {
             map.insert(file_id(&path)?, Bytes::new(bytes));
         }
         let today = Datetime::from_ymd(today.0, today.1, today.2).ok_or("invalid document date")?;
-        Ok(Self { base, main, virtuals: map, today })
+        Ok(Self { base, main, virtuals: map, today, accessed: Mutex::new(BTreeSet::new()) })
+    }
+
+    /// Project files (relative paths) this document read: its inputs, for the manifest.
+    pub fn accessed(&self) -> Vec<String> {
+        self.accessed.lock().map(|set| set.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    fn note(&self, id: FileId) {
+        if let VirtualRoot::Project = id.root()
+            && let Ok(mut set) = self.accessed.lock()
+        {
+            set.insert(id.vpath().get_without_slash().to_string());
+        }
     }
 }
 
@@ -142,6 +156,7 @@ impl World for DocWorld<'_> {
             let text = std::str::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
             return Ok(Source::new(id, text.into()));
         }
+        self.note(id);
         self.base.files.source(id)
     }
 
@@ -152,6 +167,7 @@ impl World for DocWorld<'_> {
         if id.vpath().get_with_slash().starts_with(DATA_DIR) {
             return Err(FileError::NotFound(id.vpath().get_without_slash().into()));
         }
+        self.note(id);
         self.base.files.file(id)
     }
 

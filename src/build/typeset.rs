@@ -1,17 +1,14 @@
-//! Typesetting editions: the JSON and QR codes each edition gets, compiling in parallel, writing PDFs.
+//! Typesetting one edition: the JSON and QR codes it gets, press and screen PDFs, the booklet.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use serde_json::json;
 use typst_layout::PagedDocument;
 use typst_pdf::PdfStandard;
 
 use crate::error::Error;
 use crate::model::contact::Contact;
-use crate::output;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::fonts::Fonts;
@@ -113,8 +110,12 @@ pub struct Typeset {
     pub pdf: Vec<u8>,
     /// Formatted Typst warnings.
     pub warnings: String,
-    /// Time spent.
-    pub elapsed: Duration,
+    /// Project files Typst read (layouts, chapters), relative to the project.
+    pub inputs: Vec<String>,
+    /// Time spent compiling.
+    pub compile: Duration,
+    /// Time spent exporting the PDF.
+    pub export: Duration,
 }
 
 /// Compiles (and, with `export`, exports) one edition in one variant.
@@ -131,6 +132,7 @@ pub fn typeset(
     let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
     let in_edition = |e: String| Error::Typst(format!("edition {} ({}):\n{e}", edition.id, variant.name()));
     let compiled = compile::compile(&world).map_err(in_edition)?;
+    let compile_time = start.elapsed();
     let pdf = if export {
         let ident = format!("guidepress/{}/{}", edition.id, variant.name());
         let standards: &[PdfStandard] = match variant {
@@ -151,7 +153,9 @@ pub fn typeset(
         document: compiled.document,
         pdf,
         warnings: compiled.warnings,
-        elapsed: start.elapsed(),
+        inputs: world.accessed(),
+        compile: compile_time,
+        export: start.elapsed() - compile_time,
     })
 }
 
@@ -179,7 +183,8 @@ pub fn impose(
     edition: &Edition,
     press_pdf: Vec<u8>,
     pages: usize,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Typeset, Error> {
+    let start = Instant::now();
     let paper = crate::model::edition::parse_size(&edition.office_paper).map_err(Error::Typst)?;
     let title = format!(
         "{} — {} (booklet)",
@@ -199,188 +204,63 @@ pub fn impose(
     let world = DocWorld::new(base, &main, virtuals, project.guide.ymd).map_err(Error::Typst)?;
     let in_edition = |e: String| Error::Typst(format!("edition {} (booklet):\n{e}", edition.id));
     let compiled = compile::compile(&world).map_err(in_edition)?;
+    let compile_time = start.elapsed();
     let ident = format!("guidepress/{}/booklet", edition.id);
     let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: false };
-    compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)
+    let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)?;
+    Ok(Typeset {
+        id: edition.id.clone(),
+        document: compiled.document,
+        pdf,
+        warnings: compiled.warnings,
+        inputs: world.accessed(),
+        compile: compile_time,
+        export: start.elapsed() - compile_time,
+    })
 }
 
 /// All files of one edition: press, screen and booklet PDFs.
 pub struct EditionFiles {
-    /// The press typesetting (pages, warnings, PDF).
+    /// The press form.
     pub press: Typeset,
-    /// The screen PDF.
-    pub screen: Vec<u8>,
-    /// The booklet PDF.
-    pub booklet: Vec<u8>,
-    /// Time for all three.
-    pub elapsed: Duration,
+    /// The screen form.
+    pub screen: Typeset,
+    /// The booklet.
+    pub booklet: Typeset,
+}
+
+impl EditionFiles {
+    /// Warnings of all three, without repeats.
+    pub fn warnings(&self) -> String {
+        let mut w = self.press.warnings.clone();
+        for other in [&self.screen.warnings, &self.booklet.warnings] {
+            if !w.contains(other.as_str()) {
+                w.push_str(other);
+            }
+        }
+        w
+    }
+
+    /// Every project file read for any of the three, sorted.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut all: Vec<String> =
+            [&self.press, &self.screen, &self.booklet].iter().flat_map(|t| t.inputs.iter().cloned()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Total compile and export time.
+    pub fn times(&self) -> (Duration, Duration) {
+        let all = [&self.press, &self.screen, &self.booklet];
+        (all.iter().map(|t| t.compile).sum(), all.iter().map(|t| t.export).sum())
+    }
 }
 
 /// Typesets an edition in all its forms.
 pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
-    let start = Instant::now();
     let press = typeset(project, base, edition, Variant::Press, true)?;
     let screen = typeset(project, base, edition, Variant::Screen, true)?;
     let booklet = impose(project, base, edition, press.pdf.clone(), press.document.pages().len())?;
-    let mut warnings = press.warnings.clone();
-    if screen.warnings != press.warnings {
-        warnings.push_str(&screen.warnings);
-    }
-    Ok(EditionFiles { press: Typeset { warnings, ..press }, screen: screen.pdf, booklet, elapsed: start.elapsed() })
-}
-
-/// Options of `guidepress build` and `check`.
-#[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
-    /// Edition ids to build; empty for all.
-    pub ids: Vec<String>,
-    /// Worker threads (default: one per core).
-    pub jobs: Option<usize>,
-    /// Output folder (default `<project>/out`).
-    pub out: Option<PathBuf>,
-    /// Refuse draft editions.
-    pub final_: bool,
-}
-
-/// What a build did, per edition.
-#[derive(Debug, Clone)]
-pub struct Built {
-    /// Edition id.
-    pub id: String,
-    /// Written PDF path.
-    pub path: PathBuf,
-    /// Number of pages.
-    pub pages: usize,
-    /// Time to typeset and export.
-    pub elapsed: Duration,
-    /// Formatted Typst warnings.
-    pub warnings: String,
-}
-
-/// Picks the editions named on the command line (all when none), or a usage error listing the ids.
-pub fn select<'a>(project: &'a Project, ids: &[String]) -> Result<Vec<&'a Edition>, Error> {
-    if ids.is_empty() {
-        return Ok(project.editions.iter().collect());
-    }
-    let unknown: Vec<&String> = ids.iter().filter(|id| project.edition(id).is_none()).collect();
-    if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
-        return Err(Error::Usage(format!(
-            "no edition {} in this project; the editions are: {}",
-            list.join(", "),
-            project.edition_ids().join(", ")
-        )));
-    }
-    Ok(ids.iter().filter_map(|id| project.edition(id)).collect())
-}
-
-/// Runs `f` over the editions on a pool of `jobs` threads, collecting every result.
-pub fn par_map<T: Send>(
-    editions: &[&Edition],
-    jobs: Option<usize>,
-    f: impl Fn(&Edition) -> Result<T, Error> + Sync + Send,
-) -> Result<Vec<Result<T, Error>>, Error> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = jobs {
-        pool = pool.num_threads(n.max(1));
-    }
-    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-    Ok(pool.install(|| editions.par_iter().map(|e| f(e)).collect()))
-}
-
-/// Joins the errors of several editions into one, or passes the values through.
-pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error> {
-    let mut ok = Vec::new();
-    let mut problems = crate::diag::Problems::default();
-    let mut typst = Vec::new();
-    for r in results {
-        match r {
-            Ok(v) => ok.push(v),
-            Err(Error::Problems(p)) => problems.0.extend(p.0),
-            Err(Error::Typst(t)) => typst.push(t),
-            Err(other) => return Err(other),
-        }
-    }
-    if !typst.is_empty() {
-        let mut text = typst.join("\n");
-        if !problems.is_empty() {
-            text = format!("{problems}\n{text}");
-        }
-        return Err(Error::Typst(text));
-    }
-    problems.into_result()?;
-    Ok(ok)
-}
-
-/// `guidepress build`: typesets the selected editions in parallel and writes their PDFs,
-/// only when every edition succeeded.
-pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
-    let editions = select(project, &options.ids)?;
-    if options.final_ {
-        project.check_final(&editions)?;
-    }
-    let base = load_base(project)?;
-    let results = par_map(&editions, options.jobs, |e| edition_files(project, &base, e))?;
-    let done = all_or_errors(results)?;
-    let dir = out_dir(project, options.out.as_deref()).join("editions");
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    let mut built = Vec::new();
-    for f in done {
-        let id = f.press.id.clone();
-        let path = dir.join(format!("{id}.pdf"));
-        built.push(Built {
-            id: id.clone(),
-            path: path.clone(),
-            pages: f.press.document.pages().len(),
-            elapsed: f.elapsed,
-            warnings: f.press.warnings,
-        });
-        files.push((path, f.press.pdf));
-        files.push((dir.join(format!("{id}-screen.pdf")), f.screen));
-        files.push((dir.join(format!("{id}-booklet.pdf")), f.booklet));
-    }
-    output::write_all(&files)?;
-    Ok(built)
-}
-
-/// `guidepress check`: validates data and compiles every edition, writing nothing.
-pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
-    let editions = select(project, &[])?;
-    let base = load_base(project)?;
-    let results = par_map(&editions, jobs, |e| {
-        let press = typeset(project, &base, e, Variant::Press, false)?;
-        typeset(project, &base, e, Variant::Screen, false)?;
-        Ok(press)
-    })?;
-    Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())
-}
-
-/// `guidepress preview`: PNG pages of one edition under `out/preview/<id>/`.
-pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Path>) -> Result<Vec<PathBuf>, Error> {
-    let editions = select(project, &[id.to_string()])?;
-    let base = load_base(project)?;
-    let t = typeset(project, &base, editions[0], Variant::Press, false)?;
-    let count = t.document.pages().len();
-    let pages: Vec<usize> = match page {
-        Some(n) if n == 0 || n > count => {
-            return Err(Error::Usage(format!("edition `{id}` has pages 1 to {count}; --page {n} is not one of them")));
-        }
-        Some(n) => vec![n - 1],
-        None => (0..count).collect(),
-    };
-    let dir = out_dir(project, out).join("preview").join(id);
-    let mut written = Vec::new();
-    for i in pages {
-        let png = compile::render_png(&t.document, i, 110.0)
-            .ok_or_else(|| Error::Typst(format!("page {} could not be rendered", i + 1)))?;
-        let path = dir.join(format!("page-{:03}.png", i + 1));
-        output::write_atomic(&path, &png)?;
-        written.push(path);
-    }
-    Ok(written)
-}
-
-/// The output folder: `--out` or `<project>/out`.
-pub fn out_dir(project: &Project, out: Option<&Path>) -> PathBuf {
-    out.map(Path::to_path_buf).unwrap_or_else(|| project.root.join("out"))
+    Ok(EditionFiles { press, screen, booklet })
 }

@@ -1,0 +1,371 @@
+//! Building editions: which editions need work (manifest), typesetting them in parallel, writing
+//! every file atomically, and the `check` and `preview` commands.
+
+mod typeset;
+
+pub use typeset::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::diag::{Problem, Problems};
+use crate::error::Error;
+use crate::manifest::{EditionEntry, Manifest, Stamp, sha256_hex, stale_reason};
+use crate::model::contact::Status;
+use crate::output;
+use crate::project::{Edition, Project};
+use crate::typeset::compile;
+
+/// Options of `guidepress build` and `check`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Edition ids to build; empty for all.
+    pub ids: Vec<String>,
+    /// Worker threads (default: one per core).
+    pub jobs: Option<usize>,
+    /// Output folder (default `<project>/out`).
+    pub out: Option<PathBuf>,
+    /// Refuse draft editions.
+    pub final_: bool,
+    /// Rebuild even editions that are up to date.
+    pub force: bool,
+    /// Build only the I-th of N slices of the editions: `(I, N)`, 1-based.
+    pub shard: Option<(usize, usize)>,
+}
+
+/// Time spent per stage for one edition (`--timings`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Reading the project and fonts (shared by every edition of the run).
+    pub load: Duration,
+    /// Compiling press, screen and booklet.
+    pub compile: Duration,
+    /// Exporting the three PDFs.
+    pub export: Duration,
+    /// Writing files and the manifest.
+    pub write: Duration,
+}
+
+/// What a build did with one edition.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Edition id.
+    pub id: String,
+    /// The press PDF path.
+    pub path: PathBuf,
+    /// Press pages.
+    pub pages: usize,
+    /// `Some(reason)` when typeset in this run, `None` when up to date.
+    pub rebuilt: Option<String>,
+    /// Time spent on this edition.
+    pub elapsed: Duration,
+    /// Stage times (zero when up to date).
+    pub timings: Timings,
+    /// Formatted Typst warnings.
+    pub warnings: String,
+}
+
+/// Parses `I/N` for `--shard` (1 ≤ I ≤ N).
+pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`--shard {text}` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// The hash of everything an edition's layouts receive as data, plus the tool version.
+pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> {
+    let inputs = edition_inputs(project, edition, Variant::Press)?;
+    let mut bytes = format!("guidepress {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
+    bytes.extend_from_slice(&inputs.virtuals[0].1);
+    bytes.extend_from_slice(format!("\noffice-paper {}\n", edition.office_paper).as_bytes());
+    Ok(sha256_hex(&bytes))
+}
+
+/// Font files of the project, relative paths, sorted (every edition depends on all of them).
+fn font_files(root: &Path) -> Vec<String> {
+    let mut fonts: Vec<String> = std::fs::read_dir(root.join("fonts"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let n = n.to_ascii_lowercase();
+            [".otf", ".ttf", ".ttc", ".otc"].iter().any(|x| n.ends_with(x))
+        })
+        .map(|n| format!("fonts/{n}"))
+        .collect();
+    fonts.sort();
+    fonts
+}
+
+fn refuse_drafts(editions: &[&Edition]) -> Result<(), Error> {
+    let mut p = Problems::default();
+    for e in editions.iter().filter(|e| e.draft) {
+        for c in e.contacts.iter().filter(|c| c.status != Status::Verified) {
+            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+            let state = if c.status == Status::Stale { "confirmed too long ago" } else { "not confirmed" };
+            p.push(Problem::file(
+                format!("editions/{}.toml", e.id),
+                format!("--final refuses edition `{}`: contact \"{name}\" is {state}; confirm it and set `verified` to that date", e.id),
+            ));
+        }
+    }
+    p.into_result().map_err(Error::Problems)
+}
+
+/// What stays loaded between builds of one process (watch mode): fonts and the Typst base.
+#[derive(Default)]
+pub struct Session {
+    base: Option<crate::typeset::world::Base>,
+    fonts: Vec<(String, Option<Stamp>)>,
+}
+
+impl Session {
+    /// The shared base, reloaded when the fonts changed; project files are re-read.
+    fn base(&mut self, project: &Project) -> Result<&crate::typeset::world::Base, Error> {
+        let fonts: Vec<(String, Option<Stamp>)> = font_files(&project.root)
+            .into_iter()
+            .map(|rel| {
+                let prev = self.fonts.iter().find(|(r, _)| *r == rel).and_then(|(_, s)| s.as_ref());
+                let stamp = Stamp::of_file(&project.root.join(&rel), prev);
+                (rel, stamp)
+            })
+            .collect();
+        let same_root =
+            self.base.as_ref().is_some_and(|b| std::fs::canonicalize(&project.root).ok().as_ref() == Some(&b.root));
+        if self.base.is_none() || fonts != self.fonts || !same_root {
+            self.base = Some(load_base(project)?);
+            self.fonts = fonts;
+        } else if let Some(base) = self.base.as_mut() {
+            base.reset_files();
+        }
+        Ok(self.base.as_ref().expect("base was just set"))
+    }
+}
+
+/// `guidepress build`: typesets, in parallel, the selected editions whose inputs or outputs
+/// changed since the manifest was written, then writes their PDFs and the manifest — only when
+/// every edition succeeded.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
+    build_in(&mut Session::default(), project, options)
+}
+
+/// [`build`] reusing what `session` has loaded.
+pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
+    let start = Instant::now();
+    let mut editions = select(project, &options.ids)?;
+    if let Some((i, n)) = options.shard {
+        editions = editions.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, e)| e).collect();
+    }
+    if options.final_ {
+        refuse_drafts(&editions)?;
+    }
+    let out = out_dir(project, options.out.as_deref());
+    let mut manifest = Manifest::load(&out);
+    let fonts = font_files(&project.root);
+    // Decide what to rebuild.
+    let mut plan = Vec::new();
+    for e in &editions {
+        let data = data_hash(project, e)?;
+        let reason = if options.force {
+            Some("--force".to_string())
+        } else {
+            stale_reason(manifest.editions.get(&e.id), &data, &project.root, &out, &fonts)
+        };
+        plan.push((*e, data, reason));
+    }
+    let todo: Vec<&Edition> = plan.iter().filter(|(_, _, r)| r.is_some()).map(|(e, _, _)| *e).collect();
+    let mut made = BTreeMap::new();
+    let mut load = Duration::ZERO;
+    if !todo.is_empty() {
+        let base = session.base(project)?;
+        load = start.elapsed();
+        let results = par_map(&todo, options.jobs, |e| {
+            let t = Instant::now();
+            edition_files(project, base, e).map(|f| (f, t.elapsed()))
+        })?;
+        for (f, elapsed) in all_or_errors(results)? {
+            made.insert(f.press.id.clone(), (f, elapsed));
+        }
+    }
+    // Write every new file, then the manifest that describes them.
+    let dir = out.join("editions");
+    let mut report = Vec::new();
+    for (edition, data, reason) in plan {
+        let id = edition.id.clone();
+        let path = dir.join(format!("{id}.pdf"));
+        let Some((files, elapsed)) = made.remove(&id) else {
+            let pages = manifest.editions.get(&id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
+            report.push(Built {
+                id,
+                path,
+                pages,
+                rebuilt: None,
+                elapsed: Duration::ZERO,
+                timings: Timings::default(),
+                warnings: String::new(),
+            });
+            continue;
+        };
+        let t = Instant::now();
+        let named = [
+            (format!("editions/{id}.pdf"), &files.press),
+            (format!("editions/{id}-screen.pdf"), &files.screen),
+            (format!("editions/{id}-booklet.pdf"), &files.booklet),
+        ];
+        let mut stamps = BTreeMap::new();
+        for (rel, typeset) in &named {
+            let target = out.join(rel);
+            output::write_atomic(&target, &typeset.pdf)?;
+            stamps.insert(rel.clone(), Stamp::of_bytes(&typeset.pdf, &target));
+        }
+        let mut inputs = BTreeMap::new();
+        let previous = manifest.editions.get(&id);
+        for rel in files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]) {
+            let prev = previous.and_then(|m| m.inputs.get(&rel));
+            if let Some(stamp) = Stamp::of_file(&project.root.join(&rel), prev) {
+                inputs.insert(rel, stamp);
+            }
+        }
+        let pages = BTreeMap::from([
+            ("press".to_string(), files.press.document.pages().len()),
+            ("screen".to_string(), files.screen.document.pages().len()),
+            ("booklet".to_string(), files.booklet.document.pages().len()),
+        ]);
+        manifest.editions.insert(
+            id.clone(),
+            EditionEntry {
+                id: id.clone(),
+                country: edition.country.clone(),
+                languages: edition.languages.clone(),
+                trim: edition.trim,
+                pages,
+                files: stamps,
+                inputs,
+                data,
+            },
+        );
+        let (compile, export) = files.times();
+        let write = t.elapsed();
+        report.push(Built {
+            id,
+            path,
+            pages: files.press.document.pages().len(),
+            rebuilt: reason,
+            elapsed: elapsed + write,
+            timings: Timings { load, compile, export, write },
+            warnings: files.warnings(),
+        });
+    }
+    if report.iter().any(|b| b.rebuilt.is_some()) || !out.join(crate::manifest::MANIFEST).exists() {
+        manifest.guidepress = env!("CARGO_PKG_VERSION").to_string();
+        manifest.editions.retain(|id, _| project.edition(id).is_some());
+        manifest.save(&out)?;
+    }
+    Ok(report)
+}
+
+/// Picks the editions named on the command line (all when none), or a usage error listing the ids.
+pub fn select<'a>(project: &'a Project, ids: &[String]) -> Result<Vec<&'a Edition>, Error> {
+    if ids.is_empty() {
+        return Ok(project.editions.iter().collect());
+    }
+    let unknown: Vec<&String> = ids.iter().filter(|id| project.edition(id).is_none()).collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
+        return Err(Error::Usage(format!(
+            "no edition {} in this project; the editions are: {}",
+            list.join(", "),
+            project.edition_ids().join(", ")
+        )));
+    }
+    Ok(ids.iter().filter_map(|id| project.edition(id)).collect())
+}
+
+/// Runs `f` over the editions on a pool of `jobs` threads, collecting every result.
+pub fn par_map<T: Send>(
+    editions: &[&Edition],
+    jobs: Option<usize>,
+    f: impl Fn(&Edition) -> Result<T, Error> + Sync + Send,
+) -> Result<Vec<Result<T, Error>>, Error> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs {
+        pool = pool.num_threads(n.max(1));
+    }
+    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
+    Ok(pool.install(|| editions.par_iter().map(|e| f(e)).collect()))
+}
+
+/// Joins the errors of several editions into one, or passes the values through.
+pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error> {
+    let mut ok = Vec::new();
+    let mut problems = crate::diag::Problems::default();
+    let mut typst = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(Error::Problems(p)) => problems.0.extend(p.0),
+            Err(Error::Typst(t)) => typst.push(t),
+            Err(other) => return Err(other),
+        }
+    }
+    if !typst.is_empty() {
+        let mut text = typst.join("\n");
+        if !problems.is_empty() {
+            text = format!("{problems}\n{text}");
+        }
+        return Err(Error::Typst(text));
+    }
+    problems.into_result()?;
+    Ok(ok)
+}
+
+/// `guidepress check`: validates data and compiles every edition, writing nothing.
+pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
+    let editions = select(project, &[])?;
+    let base = load_base(project)?;
+    let results = par_map(&editions, jobs, |e| {
+        let press = typeset(project, &base, e, Variant::Press, false)?;
+        typeset(project, &base, e, Variant::Screen, false)?;
+        Ok(press)
+    })?;
+    Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())
+}
+
+/// `guidepress preview`: PNG pages of one edition under `out/preview/<id>/`.
+pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Path>) -> Result<Vec<PathBuf>, Error> {
+    let editions = select(project, &[id.to_string()])?;
+    let base = load_base(project)?;
+    let t = typeset(project, &base, editions[0], Variant::Press, false)?;
+    let count = t.document.pages().len();
+    let pages: Vec<usize> = match page {
+        Some(n) if n == 0 || n > count => {
+            return Err(Error::Usage(format!("edition `{id}` has pages 1 to {count}; --page {n} is not one of them")));
+        }
+        Some(n) => vec![n - 1],
+        None => (0..count).collect(),
+    };
+    let dir = out_dir(project, out).join("preview").join(id);
+    let mut written = Vec::new();
+    for i in pages {
+        let png = compile::render_png(&t.document, i, 110.0)
+            .ok_or_else(|| Error::Typst(format!("page {} could not be rendered", i + 1)))?;
+        let path = dir.join(format!("page-{:03}.png", i + 1));
+        output::write_atomic(&path, &png)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The output folder: `--out` or `<project>/out`.
+pub fn out_dir(project: &Project, out: Option<&Path>) -> PathBuf {
+    out.map(Path::to_path_buf).unwrap_or_else(|| project.root.join("out"))
+}

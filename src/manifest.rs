@@ -1,0 +1,185 @@
+//! `out/manifest.json`: what each edition was built from and what it wrote, with hashes, so that
+//! `build` redoes only editions whose inputs or outputs changed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::model::edition::Size;
+use crate::output::write_atomic;
+
+/// The manifest file name inside the output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A file's content hash, with its size and modification time to skip re-hashing unchanged files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0 if unknown).
+    pub mtime_ns: u128,
+}
+
+impl Stamp {
+    /// Hashes `bytes` (for files just written).
+    pub fn of_bytes(bytes: &[u8], path: &Path) -> Stamp {
+        let (size, mtime_ns) = meta(path).unwrap_or((bytes.len() as u64, 0));
+        Stamp { sha256: sha256_hex(bytes), size, mtime_ns }
+    }
+
+    /// Stamps a file, reusing `previous`'s hash when size and modification time are unchanged.
+    /// `None` when the file cannot be read.
+    pub fn of_file(path: &Path, previous: Option<&Stamp>) -> Option<Stamp> {
+        let (size, mtime_ns) = meta(path)?;
+        if let Some(p) = previous
+            && p.size == size
+            && p.mtime_ns == mtime_ns
+            && mtime_ns != 0
+        {
+            return Some(p.clone());
+        }
+        let bytes = fs::read(path).ok()?;
+        Some(Stamp { sha256: sha256_hex(&bytes), size, mtime_ns })
+    }
+}
+
+fn meta(path: &Path) -> Option<(u64, u128)> {
+    let m = fs::metadata(path).ok()?;
+    let mtime = m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    Some((m.len(), mtime))
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One edition's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditionEntry {
+    /// Edition id.
+    pub id: String,
+    /// ISO country code.
+    pub country: String,
+    /// Languages in print order.
+    pub languages: Vec<String>,
+    /// Trim size.
+    pub trim: Size,
+    /// Pages per variant (`press`, `screen`, `booklet` sides).
+    pub pages: BTreeMap<String, usize>,
+    /// Output files (relative to the output folder) and their stamps.
+    pub files: BTreeMap<String, Stamp>,
+    /// Input files (relative to the project) and their stamps: chapters, layouts, fonts, edition file.
+    pub inputs: BTreeMap<String, Stamp>,
+    /// Hash of the data the layouts received (guide, edition, contacts incl. shared ones, options,
+    /// guidepress version).
+    pub data: String,
+}
+
+/// The whole manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The guidepress version that wrote it.
+    pub guidepress: String,
+    /// Entries by edition id.
+    pub editions: BTreeMap<String, EditionEntry>,
+}
+
+impl Manifest {
+    /// Reads `<out>/manifest.json`; a missing or unreadable manifest is an empty one (everything
+    /// is rebuilt).
+    pub fn load(out: &Path) -> Manifest {
+        fs::read(out.join(MANIFEST)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// Writes `<out>/manifest.json` atomically.
+    pub fn save(&self, out: &Path) -> Result<(), Error> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Typst(e.to_string()))?;
+        bytes.push(b'\n');
+        write_atomic(&out.join(MANIFEST), &bytes)
+    }
+}
+
+/// Why an edition must be rebuilt, in words for the status line; `None` when it is up to date.
+pub fn stale_reason(
+    entry: Option<&EditionEntry>,
+    data: &str,
+    project_root: &Path,
+    out: &Path,
+    fonts: &[String],
+) -> Option<String> {
+    let Some(entry) = entry else { return Some("not built before".into()) };
+    if entry.data != data {
+        return Some("its data changed (contacts, titles, chapter list or options)".into());
+    }
+    let recorded_fonts: Vec<&String> = entry.inputs.keys().filter(|k| k.starts_with("fonts/")).collect();
+    if recorded_fonts.len() != fonts.len() || recorded_fonts.iter().zip(fonts).any(|(a, b)| *a != b) {
+        return Some("the set of fonts changed".into());
+    }
+    for (rel, stamp) in &entry.inputs {
+        match Stamp::of_file(&project_root.join(rel), Some(stamp)) {
+            Some(now) if now.sha256 == stamp.sha256 => {}
+            Some(_) => return Some(format!("{rel} changed")),
+            None => return Some(format!("{rel} is gone")),
+        }
+    }
+    for (rel, stamp) in &entry.files {
+        match Stamp::of_file(&out.join(rel), Some(stamp)) {
+            Some(now) if now.sha256 == stamp.sha256 => {}
+            Some(_) => return Some(format!("{rel} was altered")),
+            None => return Some(format!("{rel} is missing")),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest { guidepress: "0.1.0".into(), ..Default::default() };
+        let stamp = Stamp { sha256: sha256_hex(b"x"), size: 1, mtime_ns: 5 };
+        m.editions.insert(
+            "nz".into(),
+            EditionEntry {
+                id: "nz".into(),
+                country: "NZ".into(),
+                languages: vec!["ko".into(), "en".into()],
+                trim: Size { width_mm: 148.0, height_mm: 210.0 },
+                pages: BTreeMap::from([("press".into(), 44)]),
+                files: BTreeMap::from([("editions/nz.pdf".into(), stamp.clone())]),
+                inputs: BTreeMap::from([("layouts/book.typ".into(), stamp)]),
+                data: "abc".into(),
+            },
+        );
+        m.save(dir.path()).unwrap();
+        assert_eq!(Manifest::load(dir.path()), m);
+    }
+
+    #[test]
+    fn sha_is_hex() {
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn stamp_rehashes_when_content_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a");
+        fs::write(&p, b"one").unwrap();
+        let a = Stamp::of_file(&p, None).unwrap();
+        fs::write(&p, b"two").unwrap();
+        let b = Stamp::of_file(&p, Some(&a)).unwrap();
+        assert_ne!(a.sha256, b.sha256);
+    }
+}

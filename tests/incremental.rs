@@ -1,0 +1,193 @@
+//! Rebuild only what changed: the manifest, change detection per input kind, altered outputs,
+//! no-op builds that write nothing, shards, and watch mode.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use guidepress::build::{self, BuildOptions};
+use guidepress::manifest::{Manifest, sha256_hex};
+use guidepress::project::Project;
+
+/// A copy of the sample with only the nz (ko + en) and jp (ko + ja) editions, and real font files.
+fn fixture() -> tempfile::TempDir {
+    let dir = common::sample_copy();
+    for id in ["au", "ca", "mo", "us"] {
+        fs::remove_file(dir.path().join(format!("editions/{id}.toml"))).unwrap();
+    }
+    fs::remove_file(dir.path().join("fonts")).unwrap();
+    fs::create_dir(dir.path().join("fonts")).unwrap();
+    for entry in fs::read_dir(common::sample_root().join("fonts")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), dir.path().join("fonts").join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Builds and returns the ids that were typeset (not up to date).
+fn rebuilt(root: &Path, extra: impl FnOnce(&mut BuildOptions)) -> Vec<String> {
+    let project = Project::load(root).unwrap();
+    let mut options = BuildOptions::default();
+    extra(&mut options);
+    build::build(&project, &options).unwrap().into_iter().filter(|b| b.rebuilt.is_some()).map(|b| b.id).collect()
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    let mut out = BTreeMap::new();
+    for entry in fs::read_dir(dir.join("editions")).unwrap() {
+        let entry = entry.unwrap();
+        out.insert(entry.file_name().to_string_lossy().into_owned(), entry.metadata().unwrap().modified().unwrap());
+    }
+    out.insert("manifest.json".into(), fs::metadata(dir.join("manifest.json")).unwrap().modified().unwrap());
+    out
+}
+
+#[test]
+fn only_what_changed_is_rebuilt() {
+    let dir = fixture();
+    let root = dir.path();
+    let out = root.join("out");
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+
+    // The manifest describes what was written, with the real hashes.
+    let manifest = Manifest::load(&out);
+    assert_eq!(manifest.editions.keys().collect::<Vec<_>>(), ["jp", "nz"]);
+    let nz = &manifest.editions["nz"];
+    assert_eq!(nz.languages, ["ko", "en"]);
+    assert_eq!(nz.pages["press"] % 4, 0);
+    assert_eq!(nz.pages["booklet"], nz.pages["press"] / 2);
+    for (rel, stamp) in &nz.files {
+        assert_eq!(stamp.sha256, sha256_hex(&fs::read(out.join(rel)).unwrap()), "{rel}");
+    }
+    for input in [
+        "layouts/book.typ",
+        "layouts/contacts.typ",
+        "layouts/strings.toml",
+        "editions/nz.toml",
+        "fonts/NotoSerifKR-Regular.otf",
+    ] {
+        assert!(nz.inputs.contains_key(input), "nz inputs lack {input}: {:?}", nz.inputs.keys());
+    }
+    assert!(nz.inputs.keys().any(|k| k.starts_with("chapters/en/")));
+    assert!(!nz.inputs.keys().any(|k| k.starts_with("chapters/ja/")));
+
+    // An up-to-date build writes nothing.
+    let before = mtimes(&out);
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(rebuilt(root, |_| {}).is_empty());
+    assert_eq!(mtimes(&out), before);
+
+    // A contact in editions/nz.toml: nz only.
+    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 112");
+    assert_eq!(rebuilt(root, |_| {}), ["nz"]);
+    // A comment in an edition file: that edition (its file is an input).
+    fs::write(root.join("editions/jp.toml"), fs::read_to_string(root.join("editions/jp.toml")).unwrap() + "# note\n")
+        .unwrap();
+    assert_eq!(rebuilt(root, |_| {}), ["jp"]);
+    // A chapter in English: the editions using English.
+    common::edit(root, "chapters/en/03-fake-overseas-job-sites.typ", "\n", "\n\n");
+    assert_eq!(rebuilt(root, |_| {}), ["nz"]);
+    // A chapter in Korean: both.
+    common::edit(root, "chapters/ko/01-victims-under-korean-law.typ", "\n", "\n\n");
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+    // A shared contact in guidepress.toml: all.
+    common::edit(root, "guidepress.toml", "+82-2-3210-0404", "+82 2 3210 0404 ");
+    assert!(rebuilt(root, |_| {}).is_empty(), "same number, same data: nothing to do");
+    common::edit(root, "guidepress.toml", "verified = 2024-04-13", "verified = 2024-04-14");
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+    // A layout: all.
+    common::edit(root, "layouts/contacts.typ", "spacing: 5mm", "spacing: 5.5mm");
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+    // A font: all.
+    fs::copy(root.join("fonts/Pretendard-Regular.otf"), root.join("fonts/Extra-Regular.otf")).unwrap();
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+    // An option (bleed): all.
+    common::edit(root, "guidepress.toml", "bleed-mm = 3", "bleed-mm = 5");
+    assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
+    // A deleted output, an altered output.
+    fs::remove_file(out.join("editions/jp-booklet.pdf")).unwrap();
+    assert_eq!(rebuilt(root, |_| {}), ["jp"]);
+    let mut bytes = fs::read(out.join("editions/nz-screen.pdf")).unwrap();
+    bytes.extend_from_slice(b"\n%tampered\n");
+    fs::write(out.join("editions/nz-screen.pdf"), bytes).unwrap();
+    assert_eq!(rebuilt(root, |_| {}), ["nz"]);
+    // --force and --shard.
+    assert_eq!(rebuilt(root, |o| o.force = true), ["jp", "nz"]);
+    assert_eq!(
+        rebuilt(root, |o| {
+            o.force = true;
+            o.shard = Some((2, 2))
+        }),
+        ["nz"]
+    );
+    assert_eq!(build::parse_shard("3/2").unwrap_err(), "`--shard 3/2` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
+}
+
+#[test]
+fn a_failed_build_keeps_outputs_and_manifest() {
+    let dir = fixture();
+    let root = dir.path();
+    rebuilt(root, |_| {});
+    let before: Vec<Vec<u8>> = ["manifest.json", "editions/nz.pdf", "editions/jp.pdf"]
+        .iter()
+        .map(|f| fs::read(root.join("out").join(f)).unwrap())
+        .collect();
+    common::edit(root, "layouts/book.typ", "#contacts-section(data, pal)", "#contacts-section(data, pal, 1)");
+    let project = Project::load(root).unwrap();
+    let err = build::build(&project, &BuildOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("layouts/book.typ"), "{err}");
+    let after: Vec<Vec<u8>> = ["manifest.json", "editions/nz.pdf", "editions/jp.pdf"]
+        .iter()
+        .map(|f| fs::read(root.join("out").join(f)).unwrap())
+        .collect();
+    assert!(before == after, "a failed build changed earlier outputs");
+}
+
+#[test]
+fn watch_rebuilds_after_a_change() {
+    let dir = fixture();
+    let root = dir.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+        .args(["--project", root.to_str().unwrap(), "watch"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| -> Result<Vec<String>, Vec<String>> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                let hit = line.contains(needle);
+                seen.push(line);
+                if hit {
+                    return Ok(seen);
+                }
+            }
+        }
+        Err(seen)
+    };
+    let first = wait_for("watching for changes");
+    assert!(first.is_ok(), "watch did not finish its first build: {first:?}");
+    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 113");
+    let second = wait_for("watching for changes");
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = second.expect("no rebuild after the change");
+    assert!(lines.iter().any(|l| l.starts_with("built") && l.contains(" nz ")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.starts_with("built") && l.contains(" jp ")), "{lines:?}");
+}

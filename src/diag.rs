@@ -15,7 +15,31 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Where something is written: a file of the project and a 1-based line and column in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, relative to the project root.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Location {
+    /// The location of a byte offset of a text file.
+    pub fn at(file: impl Into<String>, text: &str, offset: usize) -> Self {
+        let (line, column) = line_col(text, offset);
+        Self { file: file.into(), line, column }
+    }
+}
+
 impl Problem {
+    /// A problem at a known location.
+    pub fn located(at: &Location, message: impl Into<String>) -> Self {
+        Self { file: at.file.clone(), line: Some(at.line), column: Some(at.column), message: message.into() }
+    }
+
     /// A problem about a whole file.
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self { file: file.into(), line: None, column: None, message: message.into() }
@@ -85,6 +109,34 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+/// Byte offset of the line that sets `key` (as `key = …` or `key.sub = …`) in `[table]`
+/// (the top level when `table` is empty); else of the `[table]` header; else 0.
+///
+/// For settings whose value has no span of its own, e.g. a language missing from `name.*`.
+pub fn key_offset(text: &str, table: &str, key: &str) -> usize {
+    let mut section = String::new();
+    let mut header = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with('[') {
+            section = trimmed.trim_end().trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            if section == table && header.is_none() {
+                header = Some(offset + indent);
+            }
+        } else if section == table {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with(['=', '.']) {
+                    return offset + indent;
+                }
+            }
+        }
+        offset += line.len();
+    }
+    header.unwrap_or(0)
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -112,6 +164,16 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 6), (2, 1));
         assert_eq!(line_col(text, 6 + "이름 ".len()), (2, 4));
+    }
+
+    #[test]
+    fn finds_keys_in_tables() {
+        let text =
+            "country = \"NZ\"\nname.ko = \"뉴질랜드\"\n\n[build]\n  bleed-mm = 3\n[[contact]]\nname.en = \"x\"\n";
+        assert_eq!(line_col(text, key_offset(text, "", "name")), (2, 1));
+        assert_eq!(line_col(text, key_offset(text, "build", "bleed-mm")), (5, 3));
+        assert_eq!(line_col(text, key_offset(text, "build", "other")), (4, 1));
+        assert_eq!(key_offset(text, "", "trim"), 0);
     }
 
     #[test]

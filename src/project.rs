@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::diag::{Problem, Problems};
+use crate::diag::{Location, Problem, Problems, key_offset};
 use crate::model::LangMap;
 use crate::model::contact::{self, Contact, ContactDef, Status, days_from_civil};
 use crate::model::edition::{Size, default_office_paper, parse_size};
@@ -218,14 +218,17 @@ impl Project {
             file: CONFIG,
             text: &config_text,
             default_country: "KR",
+            guide_date: &guide.date,
             guide_day,
             stale_after_days: i64::from(config.guide.stale_after_days),
         };
         let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
-        validate_shipping(&config.shipping, &mut problems);
+        validate_shipping(&config.shipping, &config_text, &mut problems);
         if !(0.0..=10.0).contains(&config.build.bleed_mm) {
-            problems.push(Problem::file(
+            problems.push(Problem::at(
                 CONFIG,
+                &config_text,
+                key_offset(&config_text, "build", "bleed-mm"),
                 "`build.bleed-mm` must be between 0 and 10 (mm); print shops usually ask for 3",
             ));
         }
@@ -233,8 +236,9 @@ impl Project {
             guide_day,
             stale_after_days: i64::from(config.guide.stale_after_days),
             shared: shared.clone(),
-            shared_defs: config.contacts.iter().map(|c| c.get_ref().clone()).collect(),
+            shared_defs: config.contacts.iter().map(|c| (c.span().start, c.get_ref().clone())).collect(),
             guide: guide.clone(),
+            config_text: config_text.clone(),
         };
         let editions = load_editions(root, &ecx, &chapters, &mut problems);
         problems.into_result()?;
@@ -258,14 +262,46 @@ impl Project {
     pub fn edition_ids(&self) -> Vec<&str> {
         self.editions.iter().map(|e| e.id.as_str()).collect()
     }
+
+    /// What stops `build --final` for these editions: every unverified or stale contact, once,
+    /// at the place it is written, naming the editions that print it.
+    pub fn check_final(&self, editions: &[&Edition]) -> Result<(), Problems> {
+        let mut refused: BTreeMap<&Location, (&Contact, Vec<&str>)> = BTreeMap::new();
+        for e in editions {
+            for c in e.contacts.iter().filter(|c| c.status != Status::Verified) {
+                refused.entry(&c.origin).or_insert((c, Vec::new())).1.push(&e.id);
+            }
+        }
+        let mut problems = Problems::default();
+        for (at, (c, ids)) in refused {
+            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+            let why = match &c.verified {
+                Some(day) => {
+                    format!("was last confirmed on {day}, too long before this version's date ({})", self.guide.date)
+                }
+                None => "has no `verified` date".to_string(),
+            };
+            let which = if ids.len() == 1 { "edition" } else { "editions" };
+            problems.push(Problem::located(
+                at,
+                format!(
+                    "contact \"{name}\" {why}, so --final refuses {which} {}; confirm its details, then set `verified` to the date you did",
+                    ids.join(", ")
+                ),
+            ));
+        }
+        problems.into_result()
+    }
 }
 
 struct EditionCx {
     guide_day: i64,
     stale_after_days: i64,
     shared: Vec<Contact>,
-    shared_defs: Vec<ContactDef>,
+    /// Shared contacts as written, with their byte offset in guidepress.toml.
+    shared_defs: Vec<(usize, ContactDef)>,
     guide: Guide,
+    config_text: String,
 }
 
 impl EditionCx {
@@ -283,6 +319,7 @@ impl EditionCx {
                 date: String::new(),
                 ymd: (1970, 1, 1),
             },
+            config_text: String::new(),
         }
     }
 }
@@ -306,18 +343,119 @@ fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> 
 }
 
 fn parse_toml<T: for<'de> Deserialize<'de>>(rel: &str, text: &str, problems: &mut Problems) -> Option<T> {
-    match toml::from_str::<T>(text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let mut message = e.message().trim().to_string();
-            if message.starts_with("unknown field") {
-                message.push_str("; check the spelling");
+    // Parse once without a schema so that broken TOML and wrong settings get different advice.
+    let (e, syntax) = match text.parse::<toml::Table>() {
+        Err(e) => (e, true),
+        Ok(_) => match toml::from_str::<T>(text) {
+            Ok(v) => return Some(v),
+            Err(e) => (e, false),
+        },
+    };
+    let offset = e.span().map_or(0, |s| s.start);
+    let message = if syntax { syntax_message(e.message()) } else { schema_message(e.message(), text, offset) };
+    problems.push(Problem::at(rel, text, offset, message));
+    None
+}
+
+/// Advice for text that is not TOML at all (toml's own words in parentheses).
+fn syntax_message(raw: &str) -> String {
+    let detail = raw.trim().replace('\n', "; ");
+    let hint = if raw.contains("expected `\"`, `'`") {
+        "put the text in double quotes, e.g. trim = \"a5\""
+    } else if raw.contains("invalid basic string") || raw.contains("invalid literal string") {
+        "end the text with a closing quote on the same line (use \"\"\" … \"\"\" for text over several lines)"
+    } else if raw.contains("duplicate key") {
+        "write each setting only once and delete the other"
+    } else {
+        "check the quotes, brackets and commas, and that each setting is written key = value"
+    };
+    format!("this is not valid TOML ({detail}); {hint}")
+}
+
+/// Rewrites serde's messages about a setting (unknown, missing, wrong type) for translators.
+fn schema_message(raw: &str, text: &str, offset: usize) -> String {
+    let raw = raw.trim();
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        let (field, allowed) = rest.split_once(", ").unwrap_or((rest, ""));
+        return match allowed.strip_prefix("expected one of ").or_else(|| allowed.strip_prefix("expected ")) {
+            Some(list) if list.contains(", ") => {
+                format!("unknown setting {field}; check the spelling (the settings allowed here are {list})")
             }
-            problems.push(Problem::at(rel, text, offset, message));
-            None
+            Some(only) => {
+                format!("unknown setting {field}; check the spelling (the only setting allowed here is {only})")
+            }
+            None => format!("unknown setting {field}; no settings are allowed here, so delete it"),
+        };
+    }
+    if let Some(field) = raw.strip_prefix("missing field ") {
+        let place = match section_at(text, offset) {
+            Some(header) => format!("to this {header}"),
+            None => "at the top of the file".to_string(),
+        };
+        return format!("the required setting {field} is missing; add {} = … {place}", field.trim_matches('`'));
+    }
+    let key = key_before(text, offset);
+    if let Some(rest) = raw.strip_prefix("unknown variant ") {
+        if let Some((value, list)) = rest.split_once(", expected one of ") {
+            let value = value.trim_matches('`');
+            let what = key.map_or(format!("\"{value}\""), |k| format!("`{k} = \"{value}\"`"));
+            return format!("{what} is not one of the allowed values; write one of {list}");
         }
     }
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let what = key.map_or("this value".to_string(), |k| format!("`{k}`"));
+            return format!("{what} must be {}, not {}", expected_words(expected), found_words(found));
+        }
+    }
+    raw.replace('\n', "; ")
+}
+
+/// Serde's name of an expected type, in an editor's words.
+fn expected_words(expected: &str) -> String {
+    match expected {
+        "a sequence" => "a list in square brackets, e.g. [\"ko\", \"en\"]".into(),
+        "a string" => "text in double quotes".into(),
+        "a boolean" => "true or false".into(),
+        "a TOML datetime" => "a date without quotes, e.g. 2026-11-29".into(),
+        "a map" => "a table".into(),
+        e if e.starts_with("struct ") => "a table".into(),
+        "f64" | "f32" | "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => {
+            "a number without quotes".into()
+        }
+        e => e.to_string(),
+    }
+}
+
+/// Serde's description of the value found, in an editor's words.
+fn found_words(found: &str) -> String {
+    if let Some(s) = found.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    for prefix in ["integer ", "floating point "] {
+        if let Some(n) = found.strip_prefix(prefix) {
+            return format!("the number {}", n.trim_matches('`'));
+        }
+    }
+    match found {
+        "sequence" => "a list".into(),
+        "map" => "a table".into(),
+        f => f.trim_start_matches("boolean ").trim_matches('`').to_string(),
+    }
+}
+
+/// The key written before `=` on the line of `offset`, when the value starts on that line.
+fn key_before(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let key = line.trim_end().strip_suffix('=')?.trim();
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// The `[table]` or `[[array]]` header above `offset`, if any.
+fn section_at(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    before.lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(str::to_string)
 }
 
 fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide {
@@ -328,12 +466,14 @@ fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide 
             CONFIG,
             text,
             def.date.span().start,
-            "`guide.date` must be a date like 2026-11-29",
+            "`guide.date` must be a date without a time, e.g. 2026-11-29",
         )),
     }
     if def.version.trim().is_empty() {
-        problems.push(Problem::file(
+        problems.push(Problem::at(
             CONFIG,
+            text,
+            key_offset(text, "guide", "version"),
             "`guide.version` is empty; write the version printed on the cover, e.g. \"2026.1\"",
         ));
     }
@@ -347,18 +487,23 @@ fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide 
     }
 }
 
-fn validate_shipping(s: &Shipping, problems: &mut Problems) {
-    let mut check = |ok: bool, msg: &str| {
+fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
+    let mut check = |ok: bool, key: &str, msg: &str| {
         if !ok {
-            problems.push(Problem::file(CONFIG, msg));
+            problems.push(Problem::at(CONFIG, text, key_offset(text, "shipping", key), msg));
         }
     };
-    check((40.0..=400.0).contains(&s.inner_gsm), "`shipping.inner-gsm` must be between 40 and 400 (g/m²)");
-    check((80.0..=600.0).contains(&s.cover_gsm), "`shipping.cover-gsm` must be between 80 and 600 (g/m²)");
-    check((0.0..=5000.0).contains(&s.packaging_g), "`shipping.packaging-g` must be between 0 and 5000 (g)");
-    check((0.5..=30.0).contains(&s.max_box_kg), "`shipping.max-box-kg` must be between 0.5 and 30 (kg)");
+    check((40.0..=400.0).contains(&s.inner_gsm), "inner-gsm", "`shipping.inner-gsm` must be between 40 and 400 (g/m²)");
+    check((80.0..=600.0).contains(&s.cover_gsm), "cover-gsm", "`shipping.cover-gsm` must be between 80 and 600 (g/m²)");
+    check(
+        (0.0..=5000.0).contains(&s.packaging_g),
+        "packaging-g",
+        "`shipping.packaging-g` must be between 0 and 5000 (g)",
+    );
+    check((0.5..=30.0).contains(&s.max_box_kg), "max-box-kg", "`shipping.max-box-kg` must be between 0.5 and 30 (kg)");
     check(
         s.label_offset.iter().all(|v| v.abs() <= 10.0),
+        "label-offset",
         "`shipping.label-offset` must be within ±10 mm in each direction",
     );
 }
@@ -388,7 +533,7 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
                     if let Some(other) = chapters.iter().find(|c| c.number == number) {
                         problems.push(Problem::file(
                             &rel,
-                            format!("has the same number {number:02} as {}; give each chapter its own number", other.path.trim_start_matches('/')),
+                            format!("has the same number {number:02} as {}; renumber one of them so that each chapter has its own number", other.path.trim_start_matches('/')),
                         ));
                     }
                     chapters.push(Chapter { number, slug, path: format!("/{rel}") });
@@ -400,12 +545,15 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
             }
         }
         chapters.sort_by_key(|c| c.number);
-        for (i, c) in chapters.iter().enumerate() {
-            let expected = i as u32 + 1;
-            if c.number != expected && !chapters.iter().any(|o| o.number == expected) {
+        // The first number missing from 01, 02, 03 … (a duplicate number is reported above).
+        let mut expected = 1;
+        for c in &chapters {
+            if c.number == expected {
+                expected += 1;
+            } else if c.number > expected {
                 problems.push(Problem::file(
                     c.path.trim_start_matches('/'),
-                    format!("chapter numbers in chapters/{lang} jump to {:02}; there is no {expected:02}: renumber the files from 01 without gaps", c.number),
+                    format!("chapters/{lang}/ has no chapter {expected:02} before this one; number the chapters 01, 02, 03 … without gaps"),
                 ));
                 break;
             }
@@ -513,12 +661,14 @@ fn validate_edition(
                 rel,
                 text,
                 lang_at,
-                format!("edition `{id}` uses language `{lang}`, but chapters/{lang}/ does not exist (languages with chapters: {}); add the translated chapters or remove `{lang}`", known.join(", ")),
+                format!("edition `{id}` uses language `{lang}`, but chapters/{lang}/ does not exist (languages with chapters: {}); add the chapters in {lang} to chapters/{lang}/, or remove `{lang}` from `languages`", known.join(", ")),
             ));
         }
         if !cx.guide.title.is_empty() && !cx.guide.title.contains_key(lang) {
-            problems.push(Problem::file(
+            problems.push(Problem::at(
                 CONFIG,
+                &cx.config_text,
+                key_offset(&cx.config_text, "guide", "title"),
                 format!("`guide.title` has no `{lang}` title, which edition `{id}` uses; add title.{lang} = \"…\""),
             ));
         }
@@ -526,8 +676,10 @@ fn validate_edition(
             problems.push(Problem::at(
                 rel,
                 text,
-                0,
-                format!("`name` has no `{lang}` entry; add name.{lang} = \"…\" (the country as printed on the cover)"),
+                key_offset(text, "", "name"),
+                format!(
+                    "`name` has no `{lang}` entry; add name.{lang} = \"…\" (the country's name as printed on the cover)"
+                ),
             ));
         }
     }
@@ -540,10 +692,10 @@ fn validate_edition(
         for lang in languages.iter().filter(|l| *l != first && chapters.contains_key(*l)) {
             let other = keys(lang);
             for (n, slug) in reference.difference(&other) {
-                problems.push(Problem::at(rel, text, lang_at, format!("edition `{id}`: chapter {n:02}-{slug}.typ is in chapters/{first}/ but missing in chapters/{lang}/; translate it into `{lang}`")));
+                problems.push(Problem::at(rel, text, lang_at, format!("edition `{id}` prints its chapters in {lang}, but chapters/{lang}/{n:02}-{slug}.typ is missing (chapters/{first}/ has it); translate the chapter into {lang} and save it under that name")));
             }
             for (n, slug) in other.difference(&reference) {
-                problems.push(Problem::at(rel, text, lang_at, format!("edition `{id}`: chapter {n:02}-{slug}.typ is in chapters/{lang}/ but missing in chapters/{first}/; add it there too or remove it")));
+                problems.push(Problem::at(rel, text, lang_at, format!("edition `{id}` prints its chapters in {first}, but chapters/{first}/{n:02}-{slug}.typ is missing (chapters/{lang}/ has it); translate the chapter into {first} and save it under that name, or delete chapters/{lang}/{n:02}-{slug}.typ")));
             }
         }
     }
@@ -573,6 +725,7 @@ fn validate_edition(
         file: rel,
         text,
         default_country: &country,
+        guide_date: &cx.guide.date,
         guide_day: cx.guide_day,
         stale_after_days: cx.stale_after_days,
     };
@@ -594,15 +747,17 @@ fn validate_edition(
             }
         }
     }
-    for d in &cx.shared_defs {
+    for (at, d) in &cx.shared_defs {
         let names = &d.name;
         for lang in &languages {
             if !names.contains_key(lang) {
-                problems.push(Problem::file(
+                problems.push(Problem::at(
                     CONFIG,
+                    &cx.config_text,
+                    *at,
                     format!(
-                        "shared contact \"{}\" has no `name.{lang}`, which edition `{id}` uses",
-                        names.get("en").cloned().unwrap_or_default()
+                        "contact \"{}\" has no `name.{lang}`; edition `{id}` prints every contact in {lang}",
+                        names.get("en").or(names.values().next()).cloned().unwrap_or_default()
                     ),
                 ));
             }

@@ -5,7 +5,7 @@ use toml::Spanned;
 
 use super::LangMap;
 use super::phone::{PhoneError, is_short_number, parse_phone};
-use crate::diag::{Problem, Problems};
+use crate::diag::{Location, Problem, Problems};
 
 /// What kind of place a contact is; the contacts pages group by it, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -117,6 +117,9 @@ pub struct Contact {
     pub verified: Option<String>,
     /// Verified, unverified or stale.
     pub status: Status,
+    /// Where the contact is written (its `[[contact]]` table), for messages.
+    #[serde(skip)]
+    pub origin: Location,
 }
 
 /// What validation needs to know besides the contact itself.
@@ -127,6 +130,8 @@ pub struct Context<'a> {
     pub text: &'a str,
     /// Country for national numbers when the contact names none.
     pub default_country: &'a str,
+    /// The guide's date, `YYYY-MM-DD`, as printed in messages.
+    pub guide_date: &'a str,
     /// The guide's date as days since 1970-01-01.
     pub guide_day: i64,
     /// Contacts confirmed more than this many days before the guide's date are stale.
@@ -264,7 +269,8 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
                     report(
                         v.span().start,
                         format!(
-                            "`verified = {d}` is after the guide's date; write the day the details were really confirmed"
+                            "`verified = {d}` is after the guide's date ({}); write the day someone really confirmed these details",
+                            cx.guide_date
                         ),
                     );
                 }
@@ -287,6 +293,7 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         notes: def.notes.clone(),
         verified,
         status,
+        origin: Location::at(cx.file, cx.text, spanned.span().start),
     })
 }
 
@@ -306,10 +313,13 @@ fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> Str
                 "`{field} = \"{value}\"`: `{c}` is not a country code; set `country` to a two-letter code such as KR or US"
             )
         }
-        PhoneError::Unparsable | PhoneError::Invalid => format!(
-            "`{field} = \"{value}\"` is not a valid phone number in {country}; write it as dialled in {country} \
-             or in international form starting with + and the country code (set `country` if the number belongs to another country)"
-        ),
+        PhoneError::Unparsable | PhoneError::Invalid => {
+            let place = crate::ship::country::country_name(country).unwrap_or(country);
+            format!(
+                "`{field} = \"{value}\"` is not a valid phone number in {place} ({country}); write it as dialled in {place}, \
+                 or in international form starting with + and the country code (and set `country` if the number belongs to another country)"
+            )
+        }
     }
 }
 
@@ -327,11 +337,17 @@ pub fn is_email(v: &str) -> bool {
 /// Checks that a web address is an absolute `https://` address with a dotted host.
 pub fn check_url(v: &str) -> Result<(), String> {
     let Some(rest) = v.strip_prefix("https://") else {
-        return Err("must start with https:// (write the full address as a browser shows it)".into());
+        let not_http = if v.starts_with("http://") { " (not http://)" } else { "" };
+        return Err(format!(
+            "must start with https://{not_http}; write the full address as a browser shows it, e.g. https://www.example.org"
+        ));
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || !host.contains('.') || host.starts_with('.') || host.ends_with('.') {
-        return Err("has no valid host name after https://".into());
+        return Err(
+            "has no site name after https://; write the full address as a browser shows it, e.g. https://www.example.org"
+                .into(),
+        );
     }
     if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
         return Err("contains spaces or characters not allowed in a web address".into());

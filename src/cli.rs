@@ -32,6 +32,8 @@ pub enum Command {
     Watch(WatchArgs),
     /// Write one edition as a plain Typst project (same pages with typst-cli).
     Export(ExportArgs),
+    /// Turn an orders file into labels, packing sheets and a pick list under out/shipping/<stem>/.
+    Ship(ShipArgs),
 }
 
 /// `build` options.
@@ -73,6 +75,23 @@ pub struct PreviewArgs {
     /// Only this page (1-based).
     #[arg(long, value_name = "N")]
     pub page: Option<usize>,
+}
+
+/// `ship` options.
+#[derive(Debug, Args)]
+pub struct ShipArgs {
+    /// The orders file (CSV), e.g. orders/2026-11.csv.
+    #[arg(value_name = "ORDERS.csv")]
+    pub orders: PathBuf,
+    /// Label stock: avery-l7163 (A4, 14 per sheet; default), avery-5163 (Letter, 10), thermal-4x6.
+    #[arg(long, value_name = "NAME")]
+    pub stock: Option<String>,
+    /// Label positions already used on the first sheet, to skip.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub start: usize,
+    /// Worker threads.
+    #[command(flatten)]
+    pub jobs: JobsArg,
 }
 
 /// `watch` options.

@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            match &e {
+                Error::Usage(_) | Error::Io { .. } => eprintln!("error: {e}"),
+                _ => eprintln!("{e}"),
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -60,6 +63,22 @@ fn run(cli: Cli) -> Result<(), Error> {
             for (id, pages, warnings) in build::check(&project, jobs.jobs)? {
                 eprint!("{warnings}");
                 eprintln!("ok {id:<4} {pages:>3} pages");
+            }
+        }
+        Command::Ship(args) => {
+            let options = guidepress::ship::ShipOptions {
+                orders: args.orders,
+                stock: args.stock,
+                start: args.start,
+                out: cli.out,
+                jobs: args.jobs.jobs,
+            };
+            let report = guidepress::ship::ship(&project, &options)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            for (path, what) in &report.files {
+                eprintln!("wrote {}  ({what})", path.display());
             }
         }
         Command::Watch(args) => {

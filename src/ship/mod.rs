@@ -1,11 +1,18 @@
-//! Shipping: orders, boxes, label stocks, postal address formats and box barcodes.
+//! Shipping: orders, boxes, label stocks, postal address formats and box barcodes, and the
+//! `guidepress ship` run that turns an orders file into labels, packing sheets and a pick list.
 //!
-//! Everything here is pure: bytes and numbers in, data out. Reading files, rendering labels
-//! and writing outputs happen elsewhere.
+//! Everything but [`run`] and [`render`] is pure: bytes and numbers in, data out. [`run`] reads
+//! the orders file, typesets with Typst (through [`render`]) and writes the outputs.
 
 pub mod address;
 pub mod barcode;
 pub mod boxes;
 pub mod country;
 pub mod orders;
+pub mod plan;
+pub mod render;
+pub mod run;
+pub mod script;
 pub mod stock;
+
+pub use run::{ShipOptions, ShipReport, ship};

@@ -1,0 +1,766 @@
+//! `guidepress ship`: an orders file in; labels.pdf, packing.pdf, picklist.csv and summary.json out.
+//!
+//! The steps: read and check the orders (every problem at once); typeset the editions they use
+//! to learn their real page counts and so the weight of a copy; split each order into boxes;
+//! typeset labels and packing sheets in parallel chunks from JSON data (never from generated
+//! Typst source: order data comes from strangers); read back from the typeset documents what
+//! did not fit and how many copies each label and sheet shows; check that copies ordered =
+//! boxed = labelled = packed; and only then write the four files, each atomically.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::build;
+use crate::diag::{Problem, Problems};
+use crate::error::Error;
+use crate::output;
+use crate::project::Project;
+use crate::ship::address::{Address, format_address, upper_latin};
+use crate::ship::barcode::code128_modules;
+use crate::ship::boxes::{WeightModel, copy_weight_g};
+use crate::ship::country::country_name;
+use crate::ship::orders::{OrderLine, OrderProblem, parse_orders};
+use crate::ship::plan::{self, EditionInfo, Plan};
+use crate::ship::render::{self, ChunkOut, Job};
+use crate::ship::script::{japanese_context, script_of};
+use crate::ship::stock::{self, STOCKS, Stock};
+use crate::typeset::world::Base;
+
+/// The layout of the labels.
+pub const LABELS_LAYOUT: &str = "/layouts/labels.typ";
+/// The layout of the packing sheets.
+pub const PACKING_LAYOUT: &str = "/layouts/packing.typ";
+/// Largest recipient text size on a small label, in points (big labels scale it up).
+pub const RECIPIENT_MAX_PT: f64 = 8.5;
+/// Smallest recipient text size, in points: below this an address is refused, never clipped.
+/// (The sender block is 6 pt and everything else on labels and sheets at least 8 pt.)
+pub const RECIPIENT_MIN_PT: f64 = 7.0;
+/// Labels per chunk, rounded up to whole sheets.
+const LABELS_PER_CHUNK: usize = 420;
+/// Packing sheets per chunk.
+const SHEETS_PER_CHUNK: usize = 200;
+
+/// Options of `guidepress ship`.
+#[derive(Debug, Clone, Default)]
+pub struct ShipOptions {
+    /// The orders CSV file.
+    pub orders: PathBuf,
+    /// Label stock name (default [`stock::DEFAULT_STOCK`]).
+    pub stock: Option<String>,
+    /// Label positions already used on the first sheet.
+    pub start: usize,
+    /// Output folder (default `<project>/out`).
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    pub jobs: Option<usize>,
+}
+
+/// What a shipping run wrote and counted.
+#[derive(Debug, Clone)]
+pub struct ShipReport {
+    /// `out/shipping/<orders-stem>/`.
+    pub dir: PathBuf,
+    /// Every file written, with a short description of it.
+    pub files: Vec<(PathBuf, String)>,
+    /// The totals, as in summary.json.
+    pub summary: Summary,
+    /// Warnings about the orders file (e.g. columns guidepress does not use), one per line.
+    pub warnings: Vec<String>,
+}
+
+/// Copies counted at each stage; they must all agree.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Copies {
+    /// On the order lines.
+    pub ordered: u64,
+    /// In the planned boxes.
+    pub boxed: u64,
+    /// Shown on the typeset labels (read back from the document).
+    pub labelled: u64,
+    /// Shown on the typeset packing sheets (read back from the document).
+    pub packed: u64,
+}
+
+/// summary.json.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Summary {
+    /// The orders file, relative to the project.
+    pub orders_file: String,
+    /// The label stock used.
+    pub stock: String,
+    /// Label positions skipped on the first sheet.
+    pub start: usize,
+    /// Rows read.
+    pub order_lines: usize,
+    /// Distinct order ids: one shipment each.
+    pub orders: usize,
+    /// Boxes (= labels = packing sheets).
+    pub boxes: usize,
+    /// Pages of labels.pdf.
+    pub label_pages: usize,
+    /// Pages of packing.pdf.
+    pub packing_pages: usize,
+    /// Copies at every stage.
+    pub copies: Copies,
+    /// Copies per edition (ordered = boxed).
+    pub copies_per_edition: BTreeMap<String, u64>,
+    /// Total weight of all boxes, packaging included, in kg.
+    pub weight_kg: f64,
+    /// Page count and weight of one copy of each edition shipped.
+    pub editions: BTreeMap<String, EditionSummary>,
+}
+
+/// Page count and copy weight of one edition.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EditionSummary {
+    /// Pages per copy.
+    pub pages: u32,
+    /// Grams per copy.
+    pub copy_weight_g: f64,
+}
+
+/// Turns orders-file problems into project problems located at `file:row`.
+fn to_problems(file: &str, found: Vec<OrderProblem>) -> Problems {
+    Problems(found.into_iter().map(|p| to_problem(file, p)).collect())
+}
+
+fn to_problem(file: &str, p: OrderProblem) -> Problem {
+    let message = match &p.column {
+        Some(c) => format!("column `{c}`: {}", p.message),
+        None => p.message,
+    };
+    Problem { file: file.to_string(), line: p.row, column: None, message }
+}
+
+/// The orders file as shown in messages: relative to the project when inside it.
+fn display_path(project: &Project, orders: &Path) -> String {
+    let canon = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (file, root) = (canon(orders), canon(&project.root));
+    match file.strip_prefix(&root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => orders.display().to_string(),
+    }
+}
+
+/// Checks the command-line choices: the stock exists and `--start` is within a sheet.
+pub fn choose_stock(name: Option<&str>, start: usize) -> Result<&'static Stock, Error> {
+    let name = name.unwrap_or(stock::DEFAULT_STOCK);
+    let Some(stock) = stock::stock(name) else {
+        let names: Vec<&str> = STOCKS.iter().map(|s| s.name).collect();
+        return Err(Error::Usage(format!("no label stock `{name}`; the stocks are: {}", names.join(", "))));
+    };
+    if start >= stock.per_sheet() {
+        let n = stock.per_sheet();
+        let range = if n == 1 { "0".to_string() } else { format!("0 to {}", n - 1) };
+        return Err(Error::Usage(format!(
+            "--start {start}: stock {} has {n} label{} per sheet, so --start must be {range} (the number of labels already used on the first sheet)",
+            stock.name,
+            if n == 1 { "" } else { "s" },
+        )));
+    }
+    Ok(stock)
+}
+
+/// `guidepress ship`.
+pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Error> {
+    let stock = choose_stock(options.stock.as_deref(), options.start)?;
+    let file = display_path(project, &options.orders);
+    let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
+    let ids = project.edition_ids();
+    let parsed = parse_orders(&bytes, &ids).map_err(|p| to_problems(&file, p))?;
+    let warnings: Vec<String> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone()).to_string()).collect();
+    let lines = parsed.lines;
+    let Some(sender) = &project.sender else {
+        return Err(Problems(vec![Problem::file(
+            crate::project::CONFIG,
+            "has no [sender]; labels need the sender's name and address (name, lines, country)",
+        )])
+        .into());
+    };
+
+    let base = build::load_base(project)?;
+    check_fonts(&base, &file, &lines, sender)?;
+
+    // Real page counts of the editions ordered, typeset in parallel.
+    let used: BTreeSet<&str> = lines.iter().map(|l| l.edition.as_str()).collect();
+    let editions: Vec<&crate::project::Edition> =
+        project.editions.iter().filter(|e| used.contains(e.id.as_str())).collect();
+    let counted = build::par_map(&editions, options.jobs, |e| {
+        build::typeset(project, &base, e, build::Variant::Press, false)
+            .map(|t| (e.id.clone(), t.document.pages().len()))
+    })?;
+    let counted = build::all_or_errors(counted)?;
+    typst::comemo::evict(0);
+    let s = &project.shipping;
+    let infos: BTreeMap<String, EditionInfo> = editions
+        .iter()
+        .zip(counted)
+        .map(|(e, (_, pages))| {
+            let pages = u32::try_from(pages).unwrap_or(u32::MAX);
+            let name = e.name.get("en").cloned().or_else(|| country_name(&e.country).map(str::to_string));
+            let name = name.unwrap_or_else(|| e.id.clone());
+            let info = EditionInfo {
+                id: e.id.clone(),
+                title: format!("{name} edition"),
+                languages: e.languages.clone(),
+                pages,
+                copy_g: copy_weight_g(pages, (e.trim.width_mm, e.trim.height_mm), s.inner_gsm, s.cover_gsm),
+            };
+            (e.id.clone(), info)
+        })
+        .collect();
+    let model = WeightModel {
+        inner_gsm: s.inner_gsm,
+        cover_gsm: s.cover_gsm,
+        packaging_g: s.packaging_g,
+        max_box_g: s.max_box_kg * 1000.0,
+    };
+    let plan = plan::plan(&lines, &infos, &model).map_err(|p| to_problems(&file, p))?;
+
+    // Labels and packing sheets, chunk by chunk, in parallel.
+    let data = Data::new(&plan, &infos, sender, stock, options.start, s.label_offset)?;
+    let label_chunks = data.label_chunks();
+    let sheet_chunks: Vec<std::ops::Range<usize>> = (0..plan.boxes.len())
+        .step_by(SHEETS_PER_CHUNK)
+        .map(|a| a..(a + SHEETS_PER_CHUNK).min(plan.boxes.len()))
+        .collect();
+    let tasks: Vec<(bool, usize)> =
+        (0..label_chunks.len()).map(|i| (true, i)).chain((0..sheet_chunks.len()).map(|i| (false, i))).collect();
+    let date = project.guide.ymd;
+    let label_job = Job {
+        main: LABELS_LAYOUT,
+        data_path: "/.guidepress/labels.json",
+        item_label: "gp-label",
+        ident: "guidepress/labels",
+        date,
+    };
+    let sheet_job = Job {
+        main: PACKING_LAYOUT,
+        data_path: "/.guidepress/packing.json",
+        item_label: "gp-sheet",
+        ident: "guidepress/packing",
+        date,
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = options.jobs {
+        pool = pool.num_threads(n.max(1));
+    }
+    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let results: Vec<Result<ChunkOut, String>> = pool.install(|| {
+        tasks
+            .par_iter()
+            .map(|&(is_label, i)| {
+                if is_label {
+                    render::compile_chunk(&base, &label_job, data.labels_json(&label_chunks[i]))
+                } else {
+                    render::compile_chunk(&base, &sheet_job, data.packing_json(sheet_chunks[i].clone()))
+                }
+            })
+            .collect()
+    });
+    let mut labels = Vec::new();
+    let mut sheets = Vec::new();
+    let mut typst_errors = Vec::new();
+    for ((is_label, _), r) in tasks.iter().zip(results) {
+        match r {
+            Ok(c) if *is_label => labels.push(c),
+            Ok(c) => sheets.push(c),
+            Err(e) => typst_errors.push(e),
+        }
+    }
+    if !typst_errors.is_empty() {
+        typst_errors.dedup();
+        return Err(Error::Typst(typst_errors.join("\n")));
+    }
+
+    // What did not fit: errors naming the row and field.
+    let mut problems = Problems::default();
+    for v in labels.iter().chain(&sheets).flat_map(|c| &c.overflows) {
+        problems.push(overflow_problem(v, &file, &plan, stock));
+    }
+    problems.into_result()?;
+
+    // Reconcile: every box has exactly one label and one sheet, showing its copies.
+    let ordered = plan::ordered(&lines);
+    let boxed = plan::boxed(&plan);
+    let labelled = shown(&labels, &plan, "label")?;
+    let packed = shown(&sheets, &plan, "packing sheet")?;
+    let copies = Copies { ordered: plan::total(&ordered), boxed: plan::total(&boxed), labelled, packed };
+    if ordered != boxed || copies.boxed != labelled || copies.boxed != packed {
+        return Err(Error::Typst(format!(
+            "internal error: copies do not reconcile (ordered {}, boxed {}, on labels {labelled}, on packing sheets {packed}); nothing was written",
+            copies.ordered, copies.boxed
+        )));
+    }
+    let label_pages: usize = labels.iter().map(|c| c.pages).sum();
+    let packing_pages: usize = sheets.iter().map(|c| c.pages).sum();
+    let want_label_pages =
+        stock::place(stock, plan.boxes.len(), options.start, (0.0, 0.0)).last().map_or(0, |p| p.page + 1);
+    if label_pages != want_label_pages || packing_pages != plan.boxes.len() {
+        return Err(Error::Typst(format!(
+            "internal error: {label_pages} label pages (expected {want_label_pages}) and {packing_pages} packing pages (expected {}); nothing was written",
+            plan.boxes.len()
+        )));
+    }
+
+    let summary = Summary {
+        orders_file: file.clone(),
+        stock: stock.name.to_string(),
+        start: options.start,
+        order_lines: lines.len(),
+        orders: plan.shipments.len(),
+        boxes: plan.boxes.len(),
+        label_pages,
+        packing_pages,
+        copies,
+        copies_per_edition: ordered,
+        weight_kg: (plan.boxes.iter().map(|b| b.plan.weight_g).sum::<f64>() / 100.0).round() / 10.0,
+        editions: infos
+            .values()
+            .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
+            .collect(),
+    };
+    let warnings_all: String =
+        labels.iter().chain(&sheets).map(|c| c.warnings.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut warnings = warnings;
+    if !warnings_all.trim().is_empty() {
+        warnings.push(warnings_all.trim_end().to_string());
+    }
+
+    let label_pdf = render::join_pdfs(&labels.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
+    let packing_pdf =
+        render::join_pdfs(&sheets.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
+    let pick = plan::pick_list_csv(&plan::pick_list(&plan, &infos)).map_err(|e| Error::Typst(e.to_string()))?;
+    let mut summary_json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Typst(e.to_string()))?;
+    summary_json.push(b'\n');
+
+    let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
+    let dir = build::out_dir(project, options.out.as_deref()).join("shipping").join(stem);
+    let files = vec![
+        (dir.join("labels.pdf"), label_pdf, format!("{} labels on {label_pages} {} pages", summary.boxes, stock.name)),
+        (dir.join("packing.pdf"), packing_pdf, format!("{packing_pages} packing sheets")),
+        (
+            dir.join("picklist.csv"),
+            pick,
+            format!("{} copies of {} editions", summary.copies.boxed, summary.editions.len()),
+        ),
+        (
+            dir.join("summary.json"),
+            summary_json,
+            format!("{} orders, {} boxes, {:.1} kg", summary.orders, summary.boxes, summary.weight_kg),
+        ),
+    ];
+    for (path, bytes, _) in &files {
+        output::write_atomic(path, bytes)?;
+    }
+    Ok(ShipReport { dir, files: files.into_iter().map(|(p, _, d)| (p, d)).collect(), summary, warnings })
+}
+
+/// Copies shown on the typeset items, checking every box appears exactly once.
+fn shown(chunks: &[ChunkOut], plan: &Plan, what: &str) -> Result<u64, Error> {
+    let mut seen = vec![0u32; plan.boxes.len()];
+    let mut total = 0;
+    for &(id, copies) in chunks.iter().flat_map(|c| &c.items) {
+        let Some(b) = plan.boxes.get(id) else {
+            return Err(Error::Typst(format!("internal error: a {what} for box {id}, which does not exist")));
+        };
+        if copies != b.plan.copies() {
+            return Err(Error::Typst(format!(
+                "internal error: the {what} of box {} shows {copies} copies, not {}",
+                b.code,
+                b.plan.copies()
+            )));
+        }
+        seen[id] += 1;
+        total += copies;
+    }
+    if let Some(i) = seen.iter().position(|n| *n != 1) {
+        return Err(Error::Typst(format!(
+            "internal error: box {} has {} {what}s instead of one; nothing was written",
+            plan.boxes[i].code, seen[i]
+        )));
+    }
+    Ok(total)
+}
+
+/// A `<gp-overflow>` record from a layout as a problem in the orders file (or guidepress.toml).
+fn overflow_problem(v: &Value, file: &str, plan: &Plan, stock: &Stock) -> Problem {
+    let num = |k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+    let (need, room) = (num("need"), num("room"));
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let field = v.get("field").and_then(Value::as_str).unwrap_or("address_line1");
+    let bx = v.get("id").and_then(Value::as_u64).and_then(|i| plan.boxes.get(i as usize));
+    let shipment = bx.map(|b| &plan.shipments[b.shipment]);
+    let row = shipment.and_then(|s| s.lines.first()).map(|l| l.row);
+    let size = format!("{} label ({:.1} × {:.1} mm)", stock.name, stock.label_mm.0, stock.label_mm.1);
+    let message = match kind {
+        "sender" => {
+            return Problem::file(
+                crate::project::CONFIG,
+                format!(
+                    "the [sender] address does not fit in the sender block of the {size} at 6 pt (it needs {need:.1} mm, there are {room:.1} mm); shorten its lines"
+                ),
+            );
+        }
+        "recipient" => format!(
+            "column `{field}`: the address does not fit on the {size} even at {RECIPIENT_MIN_PT} pt (it needs {need:.1} mm, there are {room:.1} mm); shorten this field (abbreviate words such as Street → St, leave out what the post office does not need), or use --stock thermal-4x6"
+        ),
+        "contents" => format!(
+            "column `{field}`: the list of editions in box {} does not fit on the {size} (it needs {need:.1} mm, there are {room:.1} mm); split the order, or use --stock thermal-4x6",
+            bx.map_or(String::new(), |b| b.code.clone())
+        ),
+        "notes" => format!(
+            "column `{field}`: the notes are too long for the packing sheet (they need {need:.1} mm, there are {room:.1} mm); shorten them to a few lines"
+        ),
+        _ => format!("something on the label does not fit ({v})"),
+    };
+    Problem { file: file.to_string(), line: row, column: None, message }
+}
+
+/// Checks that some font in fonts/ can draw every character printed from the orders and sender.
+fn check_fonts(base: &Base, file: &str, lines: &[OrderLine], sender: &crate::project::Sender) -> Result<(), Error> {
+    let printed = |l: &OrderLine| -> [(&'static str, String); 12] {
+        [
+            ("order_id", l.order_id.clone()),
+            ("organization", l.organization.clone()),
+            ("recipient", l.recipient.clone()),
+            ("email", l.email.clone()),
+            ("phone", l.phone.clone()),
+            ("address_line1", l.address_line1.clone()),
+            ("address_line2", l.address_line2.clone()),
+            ("city", l.city.clone()),
+            ("region", l.region.clone()),
+            ("postal_code", l.postal_code.clone()),
+            ("notes", l.notes.clone()),
+            ("received", l.received.clone()),
+        ]
+    };
+    let drawable = |c: char| c.is_whitespace() || c.is_control() || base.fonts.covers(c);
+    let mut checked: BTreeMap<char, bool> = BTreeMap::new();
+    let mut ok = |c: char| *checked.entry(c).or_insert_with(|| drawable(c));
+    let mut problems = Problems::default();
+    let mut sender_text = vec![sender.name.clone()];
+    sender_text.extend(sender.lines.iter().cloned());
+    sender_text.extend([sender.email.clone(), sender.phone.clone()]);
+    for t in &sender_text {
+        if let Some(c) = t.chars().find(|c| !ok(*c)) {
+            problems.push(Problem::file(
+                crate::project::CONFIG,
+                format!("[sender]: `{c}` (U+{:04X}) cannot be drawn with any font in fonts/; replace it, or add a font that has it", c as u32),
+            ));
+        }
+    }
+    for l in lines {
+        for (column, text) in printed(l) {
+            if let Some(c) = text.chars().find(|c| !ok(*c)) {
+                problems.push(Problem::line(
+                    file,
+                    l.row,
+                    format!(
+                        "column `{column}`: `{c}` (U+{:04X}) cannot be drawn with any font in fonts/, so it would print as an empty box; replace it, or add a font that has it",
+                        c as u32
+                    ),
+                ));
+            }
+        }
+    }
+    problems.into_result().map_err(Error::from)
+}
+
+/// The data every chunk is cut from.
+struct Data<'a> {
+    plan: &'a Plan,
+    stock: &'a Stock,
+    /// Per shipment: address lines `(text, script, field)`.
+    addresses: Vec<Vec<Value>>,
+    /// Per box: the Code 128 dark bars `[x, w]` and the module count.
+    bars: Vec<(Vec<[usize; 2]>, usize)>,
+    sender: Vec<Value>,
+    placements: Vec<stock::Placement>,
+    infos: &'a BTreeMap<String, EditionInfo>,
+    paper: [f64; 2],
+}
+
+fn line(text: &str, japanese: bool, field: &str) -> Value {
+    json!({ "text": text, "script": script_of(text, japanese), "field": field })
+}
+
+/// The address lines of a shipment, each with its script and the column it came from.
+fn address_lines(l: &OrderLine) -> Vec<Value> {
+    let a = Address {
+        recipient: &l.recipient,
+        organization: &l.organization,
+        line1: &l.address_line1,
+        line2: &l.address_line2,
+        city: &l.city,
+        region: &l.region,
+        postal_code: &l.postal_code,
+        country: &l.country,
+    };
+    let japanese = japanese_context(
+        [l.recipient.as_str(), &l.organization, &l.address_line1, &l.address_line2, &l.city, &l.region],
+        &l.country,
+    );
+    let formatted = format_address(&a);
+    let n = formatted.len();
+    let norm = |s: &str| upper_latin(&s.split_whitespace().collect::<Vec<_>>().join(" "));
+    formatted
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let t = norm(text);
+            let is = |field: &str| field.lines().any(|f| !f.trim().is_empty() && norm(f) == t);
+            let field = if i + 1 == n {
+                "country"
+            } else if is(&l.recipient) {
+                "recipient"
+            } else if is(&l.organization) {
+                "organization"
+            } else if is(&l.address_line1) {
+                "address_line1"
+            } else if is(&l.address_line2) {
+                "address_line2"
+            } else if !l.city.is_empty() {
+                "city"
+            } else if !l.region.is_empty() {
+                "region"
+            } else {
+                "postal_code"
+            };
+            line(text, japanese, field)
+        })
+        .collect()
+}
+
+impl<'a> Data<'a> {
+    fn new(
+        plan: &'a Plan,
+        infos: &'a BTreeMap<String, EditionInfo>,
+        sender: &crate::project::Sender,
+        stock: &'a Stock,
+        start: usize,
+        offset: [f64; 2],
+    ) -> Result<Self, Error> {
+        let addresses: Vec<Vec<Value>> = plan.shipments.par_iter().map(|s| address_lines(&s.lines[0])).collect();
+        let bars = plan
+            .boxes
+            .par_iter()
+            .map(|b| {
+                let modules = code128_modules(&b.code).map_err(|e| Error::Typst(e.to_string()))?;
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < modules.len() {
+                    if modules[i] {
+                        let x = i;
+                        while i < modules.len() && modules[i] {
+                            i += 1;
+                        }
+                        out.push([x, i - x]);
+                    } else {
+                        i += 1;
+                    }
+                }
+                Ok((out, modules.len()))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let country = country_name(&sender.country).map_or_else(|| sender.country.to_uppercase(), upper_latin);
+        let mut rest: Vec<String> = sender.lines.clone();
+        rest.push(country);
+        let mut sender_lines = vec![line(&sender.name, false, "name"), line(&rest.join(", "), false, "lines")];
+        let contact: Vec<&str> =
+            [sender.email.as_str(), sender.phone.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        if !contact.is_empty() {
+            sender_lines.push(line(&contact.join("  "), false, "contact"));
+        }
+        let placements = stock::place(stock, plan.boxes.len(), start, (offset[0], offset[1]));
+        // Packing sheets on the office paper that goes with the label stock.
+        let paper = if stock.page_mm.0 > 212.0 { [215.9, 279.4] } else { [210.0, 297.0] };
+        Ok(Data { plan, stock, addresses, bars, sender: sender_lines, placements, infos, paper })
+    }
+
+    /// Box indices per chunk, cut at whole label pages.
+    fn label_chunks(&self) -> Vec<std::ops::Range<usize>> {
+        let per_chunk_pages = LABELS_PER_CHUNK.div_ceil(self.stock.per_sheet()).max(1);
+        let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+        for (i, p) in self.placements.iter().enumerate() {
+            let c = p.page / per_chunk_pages;
+            if c >= chunks.len() {
+                chunks.push(i..i + 1);
+            } else if let Some(last) = chunks.last_mut() {
+                last.end = i + 1;
+            }
+        }
+        chunks
+    }
+
+    fn contents_text(&self, b: &plan::PlannedBox) -> String {
+        let total = b.plan.copies();
+        if let [(e, n)] = b.plan.contents.as_slice() {
+            return format!("{n} {} ({e})", if *n == 1 { "copy" } else { "copies" });
+        }
+        let list: Vec<String> = b.plan.contents.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        format!("{total} copies: {}", list.join(", "))
+    }
+
+    fn labels_json(&self, range: &std::ops::Range<usize>) -> Vec<u8> {
+        let first_page = self.placements.get(range.start).map_or(0, |p| p.page);
+        let labels: Vec<Value> = range
+            .clone()
+            .map(|i| {
+                let b = &self.plan.boxes[i];
+                let p = self.placements[i];
+                let s = &self.plan.shipments[b.shipment];
+                json!({
+                    "id": i,
+                    "page": p.page - first_page,
+                    "x": p.x_mm,
+                    "y": p.y_mm,
+                    "recipient": self.addresses[b.shipment],
+                    "order": s.order_id,
+                    "box": format!("Box {} of {}", b.k, b.n),
+                    "contents": self.contents_text(b),
+                    "weight": plan::kg(b.plan.weight_g),
+                    "copies": b.plan.copies(),
+                    "bars": self.bars[i].0,
+                    "modules": self.bars[i].1,
+                    "code": b.code,
+                })
+            })
+            .collect();
+        let data = json!({
+            "stock": {
+                "name": self.stock.name,
+                "page": [self.stock.page_mm.0, self.stock.page_mm.1],
+                "label": [self.stock.label_mm.0, self.stock.label_mm.1],
+                "radius": self.stock.radius_mm,
+            },
+            "sender": self.sender,
+            "recipient-max": RECIPIENT_MAX_PT,
+            "recipient-min": RECIPIENT_MIN_PT,
+            "labels": labels,
+        });
+        serde_json::to_vec(&data).unwrap_or_default()
+    }
+
+    fn packing_json(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        let sheets: Vec<Value> = range
+            .map(|i| {
+                let b = &self.plan.boxes[i];
+                let s = &self.plan.shipments[b.shipment];
+                let l = &s.lines[0];
+                let japanese = japanese_context([l.recipient.as_str(), &l.organization], &l.country);
+                let notes: Vec<&str> = s.lines.iter().map(|l| l.notes.as_str()).filter(|n| !n.is_empty()).collect();
+                let notes = notes.join("\n");
+                let contents: Vec<Value> = b
+                    .plan
+                    .contents
+                    .iter()
+                    .map(|(e, n)| {
+                        let info = &self.infos[e];
+                        json!({ "edition": e, "title": info.title, "languages": info.languages.join(" · "), "copies": n })
+                    })
+                    .collect();
+                json!({
+                    "id": i,
+                    "order": s.order_id,
+                    "received": l.received,
+                    "organization": line(&l.organization, japanese, "organization"),
+                    "recipient": line(&l.recipient, japanese, "recipient"),
+                    "email": l.email,
+                    "phone": l.phone,
+                    "address": self.addresses[b.shipment],
+                    "box": format!("Box {} of {}", b.k, b.n),
+                    "contents": contents,
+                    "copies": b.plan.copies(),
+                    "weight": plan::kg(b.plan.weight_g),
+                    "notes": if notes.is_empty() { Value::Null } else { line(&notes, japanese, "notes") },
+                    "bars": self.bars[i].0,
+                    "modules": self.bars[i].1,
+                    "code": b.code,
+                })
+            })
+            .collect();
+        serde_json::to_vec(&json!({ "paper": self.paper, "sheets": sheets })).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(country: &str, parts: [&str; 6]) -> OrderLine {
+        let [recipient, organization, line1, line2, city, region] = parts.map(String::from);
+        OrderLine {
+            row: 2,
+            order_id: "A".into(),
+            received: "2026-11-02".into(),
+            organization,
+            recipient,
+            email: String::new(),
+            phone: String::new(),
+            address_line1: line1,
+            address_line2: line2,
+            city,
+            region,
+            postal_code: String::new(),
+            country: country.into(),
+            edition: "mo".into(),
+            copies: 1,
+            notes: String::new(),
+        }
+    }
+
+    fn hints(l: &OrderLine) -> Vec<(String, String, String)> {
+        address_lines(l)
+            .iter()
+            .map(|v| {
+                let s = |k: &str| v[k].as_str().unwrap().to_string();
+                (s("text"), s("script"), s("field"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_macao_address_is_traditional_chinese_line_by_line() {
+        let l = order("MO", ["陳美玲", "澳門新橋婦女支援中心", "新馬路 123號", "4樓 A座", "澳門", ""]);
+        let got = hints(&l);
+        let want = [
+            ("陳美玲", "zh-Hant", "recipient"),
+            ("澳門新橋婦女支援中心", "zh-Hant", "organization"),
+            ("新馬路 123號", "zh-Hant", "address_line1"),
+            ("4樓 A座", "zh-Hant", "address_line2"),
+            ("澳門", "zh-Hant", "city"),
+            ("MACAO", "latin", "country"),
+        ];
+        assert_eq!(got, want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())));
+    }
+
+    #[test]
+    fn japanese_han_lines_use_the_japanese_face_and_hangul_the_korean() {
+        let jp = order("JP", ["佐藤 美咲", "みなと女性相談センター", "西新宿3-17-5", "", "新宿区", "東京都"]);
+        assert!(hints(&jp).iter().filter(|h| h.2 != "country").all(|h| h.1 == "ja"), "{:?}", hints(&jp));
+        let kr = order("KR", ["이서연", "가람여성인권지원센터", "율곡로 75", "4층", "종로구", "서울특별시"]);
+        assert!(hints(&kr).iter().filter(|h| h.2 != "country").all(|h| h.1 == "ko"));
+        let ca =
+            order("CA", ["Marie-Claire Dubois", "Harbourview Women's Shelter", "215 Spadina Ave", "", "Toronto", "ON"]);
+        let got = hints(&ca);
+        assert_eq!(got[0], ("MARIE-CLAIRE DUBOIS".into(), "latin".into(), "recipient".into()));
+        assert_eq!(got[3].2, "city");
+    }
+
+    #[test]
+    fn start_must_be_within_one_sheet() {
+        assert!(choose_stock(None, 13).is_ok());
+        assert_eq!(
+            choose_stock(Some("thermal-4x6"), 1).unwrap_err().to_string(),
+            "--start 1: stock thermal-4x6 has 1 label per sheet, so --start must be 0 (the number of labels already used on the first sheet)"
+        );
+    }
+}

@@ -404,7 +404,7 @@ error: guidepress.toml:90:9: contact \"Central Agency for the Protection of the 
 fn unknown_edition_id_is_a_usage_error_listing_the_ids() {
     let p = sample_copy();
     let out = guidepress(p.path(), &["build", "xx"]);
-    assert_eq!(stderr(&out), "no edition `xx` in this project; the editions are: au, ca, jp, mo, nz, us\n");
+    assert_eq!(stderr(&out), "error: no edition `xx` in this project; the editions are: au, ca, jp, mo, nz, us\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(!p.path().join("out").exists(), "a usage error must not create out/");
 }

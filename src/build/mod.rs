@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::diag::{Problem, Problems};
+use crate::diag::Problems;
 use crate::error::Error;
 use crate::manifest::{EditionEntry, Manifest, Stamp, sha256_hex, stale_reason};
-use crate::model::contact::Status;
 use crate::output;
 use crate::project::{Edition, Project};
 use crate::typeset::compile;
@@ -106,21 +105,6 @@ fn font_files(root: &Path) -> Vec<String> {
     fonts
 }
 
-fn refuse_drafts(editions: &[&Edition]) -> Result<(), Error> {
-    let mut p = Problems::default();
-    for e in editions.iter().filter(|e| e.draft) {
-        for c in e.contacts.iter().filter(|c| c.status != Status::Verified) {
-            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
-            let state = if c.status == Status::Stale { "confirmed too long ago" } else { "not confirmed" };
-            p.push(Problem::file(
-                format!("editions/{}.toml", e.id),
-                format!("--final refuses edition `{}`: contact \"{name}\" is {state}; confirm it and set `verified` to that date", e.id),
-            ));
-        }
-    }
-    p.into_result().map_err(Error::Problems)
-}
-
 /// What stays loaded between builds of one process (watch mode): fonts and the Typst base.
 #[derive(Default)]
 pub struct Session {
@@ -166,7 +150,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         editions = editions.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, e)| e).collect();
     }
     if options.final_ {
-        refuse_drafts(&editions)?;
+        project.check_final(&editions)?;
     }
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
@@ -188,6 +172,11 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     if !todo.is_empty() {
         let base = session.base(project)?;
         load = start.elapsed();
+        let mut missing = Problems::default();
+        for e in &todo {
+            missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
+        }
+        missing.into_result()?;
         let results = par_map(&todo, options.jobs, |e| {
             let t = Instant::now();
             edition_files(project, base, e).map(|f| (f, t.elapsed()))
@@ -318,7 +307,18 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
         }
     }
     if !typst.is_empty() {
-        let mut text = typst.join("\n");
+        // The same layout error in several editions is shown once, naming them all.
+        let mut groups: Vec<(Vec<String>, String)> = Vec::new();
+        for t in typst {
+            let (head, body) = t.split_once('\n').unwrap_or(("", &t));
+            let head = head.trim_end_matches(':').to_string();
+            match groups.iter_mut().find(|(_, b)| b == body) {
+                Some((heads, _)) => heads.push(head),
+                None => groups.push((vec![head], body.to_string())),
+            }
+        }
+        let mut text: String =
+            groups.iter().map(|(heads, body)| format!("{}:\n{body}", heads.join(", "))).collect::<Vec<_>>().join("\n");
         if !problems.is_empty() {
             text = format!("{problems}\n{text}");
         }
@@ -332,6 +332,11 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
 pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
     let editions = select(project, &[])?;
     let base = load_base(project)?;
+    let mut missing = Problems::default();
+    for e in &editions {
+        missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
+    }
+    missing.into_result()?;
     let results = par_map(&editions, jobs, |e| {
         let press = typeset(project, &base, e, Variant::Press, false)?;
         typeset(project, &base, e, Variant::Screen, false)?;

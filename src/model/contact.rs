@@ -67,6 +67,13 @@ pub struct ContactDef {
     pub source: Option<String>,
 }
 
+/// Longest contact name, in characters, that fits on a contacts page (two lines of A5).
+pub const MAX_NAME_CHARS: usize = 120;
+/// Longest address, hours or languages text, in characters.
+pub const MAX_TEXT_CHARS: usize = 300;
+/// Longest notes text, in characters.
+pub const MAX_NOTES_CHARS: usize = 1000;
+
 /// Whether a contact's details can be trusted for print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -152,6 +159,27 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
     };
     if def.name.values().all(|n| n.trim().is_empty()) {
         report(spanned.span().start, "the name is empty; give it at least `name.en`".into());
+    }
+    // Text that cannot fit its place on the contacts page is refused, never clipped.
+    for (field, map, max) in [
+        ("name", &def.name, MAX_NAME_CHARS),
+        ("address", &def.address, MAX_TEXT_CHARS),
+        ("hours", &def.hours, MAX_TEXT_CHARS),
+        ("languages", &def.languages, MAX_TEXT_CHARS),
+        ("notes", &def.notes, MAX_NOTES_CHARS),
+    ] {
+        for (lang, text) in map {
+            let n = text.chars().count();
+            if n > max {
+                let offset = cx.text.find(text.as_str()).unwrap_or(spanned.span().start);
+                report(
+                    offset,
+                    format!(
+                        "`{field}.{lang}` is {n} characters long; at most {max} fit on a contacts page, so shorten it"
+                    ),
+                );
+            }
+        }
     }
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
     let mut channels = Vec::new();
@@ -303,7 +331,9 @@ fn has_channel_field(def: &ContactDef) -> bool {
 
 fn display_name(def: &ContactDef) -> String {
     let names = &def.name;
-    names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default()
+    let name = names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default();
+    // Names within the limit are shown whole; a runaway one is cut so the message stays readable.
+    if name.chars().count() > MAX_NAME_CHARS { name.chars().take(60).chain("…".chars()).collect() } else { name }
 }
 
 fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> String {

@@ -1,6 +1,7 @@
 //! The Typst embedding: fonts from `fonts/`, a World over the project folder, compiling and export.
 
 pub mod compile;
+pub mod coverage;
 pub mod fonts;
 pub mod qr;
 pub mod world;

@@ -65,6 +65,22 @@ fn run(cli: Cli) -> Result<(), Error> {
                 eprintln!("ok {id:<4} {pages:>3} pages");
             }
         }
+        Command::Ship(args) => {
+            let options = guidepress::ship::ShipOptions {
+                orders: args.orders,
+                stock: args.stock,
+                start: args.start,
+                out: cli.out,
+                jobs: args.jobs.jobs,
+            };
+            let report = guidepress::ship::ship(&project, &options)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            for (path, what) in &report.files {
+                eprintln!("wrote {}  ({what})", path.display());
+            }
+        }
         Command::Watch(args) => {
             let options =
                 build::BuildOptions { ids: args.ids, jobs: args.jobs.jobs, out: cli.out, ..Default::default() };

@@ -25,6 +25,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Removes temporary files left in `dir` by a run that was killed while writing (`.<name>.tmp-<pid>`).
+pub fn remove_stale_temps(dir: &Path) {
+    for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.')
+            && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| pid.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes several files, each atomically, only after all of them were produced.
 pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> Result<(), Error> {
     for (path, bytes) in files {

@@ -191,3 +191,67 @@ fn watch_rebuilds_after_a_change() {
     assert!(lines.iter().any(|l| l.starts_with("built") && l.contains(" nz ")), "{lines:?}");
     assert!(!lines.iter().any(|l| l.starts_with("built") && l.contains(" jp ")), "{lines:?}");
 }
+
+#[test]
+fn a_build_killed_while_writing_leaves_only_complete_files() {
+    let dir = fixture();
+    let root = dir.path();
+    rebuilt(root, |_| {});
+    let editions = root.join("out/editions");
+    let mut caught = false;
+    for attempt in 0..8 {
+        // Change a layout so that every file is written again.
+        common::edit(root, "layouts/contacts.typ", "spacing: 5mm", &format!("spacing: 5.{attempt}1mm"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+            .args(["--project", root.to_str().unwrap(), "build"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        loop {
+            let writing = fs::read_dir(&editions)
+                .unwrap()
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().contains(".tmp-"));
+            if writing {
+                child.kill().unwrap();
+                caught = true;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let _ = child.wait();
+        common::edit(root, "layouts/contacts.typ", &format!("spacing: 5.{attempt}1mm"), "spacing: 5mm");
+        // Every file under its real name is a whole PDF.
+        for entry in fs::read_dir(&editions).unwrap().filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') {
+                let bytes = fs::read(entry.path()).unwrap();
+                assert!(bytes.ends_with(b"%%EOF") || bytes.ends_with(b"%%EOF\n"), "{name} is not a complete PDF");
+                lopdf::Document::load_mem(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+        if caught {
+            break;
+        }
+    }
+    assert!(caught, "never caught the build while it was writing");
+    // The next run removes the killed run's temporary files, rebuilds and the manifest matches.
+    rebuilt(root, |_| {});
+    let leftovers: Vec<String> = fs::read_dir(&editions)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let manifest = Manifest::load(&root.join("out"));
+    for entry in manifest.editions.values() {
+        for (rel, stamp) in &entry.files {
+            assert_eq!(stamp.sha256, sha256_hex(&fs::read(root.join("out").join(rel)).unwrap()), "{rel}");
+        }
+    }
+    assert!(rebuilt(root, |_| {}).is_empty());
+}

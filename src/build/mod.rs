@@ -187,6 +187,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     }
     // Write every new file, then the manifest that describes them.
     let dir = out.join("editions");
+    output::remove_stale_temps(&dir);
     let mut report = Vec::new();
     for (edition, data, reason) in plan {
         let id = edition.id.clone();

@@ -331,7 +331,12 @@ fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> 
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-                problems.push(Problem::at(rel, &valid, offset, "is not UTF-8 text; save the file as UTF-8"));
+                problems.push(Problem::at(
+                    rel,
+                    &valid,
+                    offset,
+                    "the text here is not UTF-8; save the file with the encoding UTF-8 (in most editors: Save As, then choose UTF-8)",
+                ));
                 None
             }
         },
@@ -352,15 +357,39 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(rel: &str, text: &str, problems: &mu
         },
     };
     let offset = e.span().map_or(0, |s| s.start);
-    let message = if syntax { syntax_message(e.message()) } else { schema_message(e.message(), text, offset) };
+    let message = if syntax {
+        syntax_message(e.message(), value_at(text, offset))
+    } else {
+        schema_message(e.message(), text, offset)
+    };
     problems.push(Problem::at(rel, text, offset, message));
     None
 }
 
-/// Advice for text that is not TOML at all (toml's own words in parentheses).
-fn syntax_message(raw: &str) -> String {
+/// The value written after `=` on the line of `offset` (empty when the line has no `=`).
+fn value_at(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    line.split_once('=').map_or("", |(_, v)| v.split('#').next().unwrap_or("").trim())
+}
+
+/// True for a value that looks like a date written in another form than YYYY-MM-DD
+/// (30-07-2021, 2021/07/30, 30.7.2021, 2026-11).
+fn looks_like_a_date(value: &str) -> bool {
+    value.bytes().any(|b| b.is_ascii_digit())
+        && value.bytes().all(|b| b.is_ascii_digit() || b"-/.".contains(&b))
+        && value.bytes().filter(|b| b"-/.".contains(b)).count() >= 1
+        && value.split(['-', '/', '.']).all(|p| (1..=4).contains(&p.len()))
+}
+
+/// Advice for text that is not TOML at all (toml's own words in parentheses); `value` is
+/// what is written after `=` where the problem is.
+fn syntax_message(raw: &str, value: &str) -> String {
     let detail = raw.trim().replace('\n', "; ");
-    let hint = if raw.contains("expected `\"`, `'`") {
+    let hint = if raw.contains("invalid date-time") || looks_like_a_date(value) {
+        "write the date as year-month-day with a real month and day, e.g. 2026-11-29, without quotes"
+    } else if raw.contains("expected `\"`, `'`") {
         "put the text in double quotes, e.g. trim = \"a5\""
     } else if raw.contains("invalid basic string") || raw.contains("invalid literal string") {
         "end the text with a closing quote on the same line (use \"\"\" … \"\"\" for text over several lines)"
@@ -400,6 +429,16 @@ fn schema_message(raw: &str, text: &str, offset: usize) -> String {
             let value = value.trim_matches('`');
             let what = key.map_or(format!("\"{value}\""), |k| format!("`{k} = \"{value}\"`"));
             return format!("{what} is not one of the allowed values; write one of {list}");
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let what = key.clone().map_or("this value".to_string(), |k| format!("`{k}`"));
+            let wanted = match expected {
+                "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
+                e => expected_words(e),
+            };
+            return format!("{what} must be {wanted}, not {}", found_words(found));
         }
     }
     if let Some(rest) = raw.strip_prefix("invalid type: ") {
@@ -452,10 +491,12 @@ fn key_before(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-/// The `[table]` or `[[array]]` header above `offset`, if any.
+/// The `[table]` or `[[array]]` header on the line of `offset` or above it, if any.
 fn section_at(text: &str, offset: usize) -> Option<String> {
     let before = text.get(..offset)?;
-    before.lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(str::to_string)
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let upto = &text[..line_end.max(before.len())];
+    upto.lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(str::to_string)
 }
 
 fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide {
@@ -588,6 +629,13 @@ fn load_editions(
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
+    // Well-named edition ids, to tell a file that repeats one of them in other letter case.
+    let ids: BTreeSet<String> = paths
+        .iter()
+        .filter(|p| !p.is_dir())
+        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(".toml").map(str::to_string))
+        .filter(|id| is_edition_id(id))
+        .collect();
     let mut editions = Vec::new();
     for path in paths {
         let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
@@ -599,8 +647,27 @@ fn load_editions(
             problems.push(Problem::file(&rel, "is not a .toml file; editions/ holds only <id>.toml files"));
             continue;
         };
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            problems.push(Problem::file(&rel, "has an edition id that is not lower-case letters, digits and dashes; rename the file, e.g. editions/us.toml"));
+        if !is_edition_id(id) {
+            let suggested = suggest_edition_id(id);
+            let message = if ids.contains(&suggested) && !id.eq_ignore_ascii_case(&suggested) {
+                format!(
+                    "is named like editions/{suggested}.toml, which already exists, and an edition id cannot have \
+                     spaces or other marks; keep one of the two files and delete the other"
+                )
+            } else if ids.contains(&suggested) {
+                format!(
+                    "is the same edition as editions/{suggested}.toml: edition ids do not depend on upper or lower case \
+                     (orders may write `{id}` or `{suggested}`), so two files cannot both be edition `{suggested}`; keep \
+                     one of the two files and delete the other"
+                )
+            } else {
+                let example = if suggested.is_empty() { "us".to_string() } else { suggested };
+                format!(
+                    "has an edition id that is not lower-case letters, digits and dashes; rename the file, e.g. \
+                     editions/{example}.toml"
+                )
+            };
+            problems.push(Problem::file(&rel, message));
             continue;
         }
         let Some(text) = read_text(&path, &rel, problems) else { continue };
@@ -613,6 +680,25 @@ fn load_editions(
         problems.push(Problem::file("editions/", "has no editions; add one editions/<id>.toml per edition"));
     }
     editions
+}
+
+/// True for an edition id: lower-case ASCII letters, digits and dashes.
+fn is_edition_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The edition id a badly named file probably means: lower case, spaces and underscores as dashes.
+fn suggest_edition_id(name: &str) -> String {
+    let mapped: String = name
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' => Some(c.to_ascii_lowercase()),
+            ' ' | '_' | '-' | '.' => Some('-'),
+            _ => None,
+        })
+        .collect();
+    mapped.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
 }
 
 fn validate_edition(
@@ -653,7 +739,12 @@ fn validate_edition(
     let mut seen = BTreeSet::new();
     for lang in &languages {
         if !seen.insert(lang) {
-            problems.push(Problem::at(rel, text, lang_at, format!("language `{lang}` is listed twice")));
+            problems.push(Problem::at(
+                rel,
+                text,
+                lang_at,
+                format!("language `{lang}` is listed twice in `languages`; delete one of them"),
+            ));
         }
         if !chapters.contains_key(lang) {
             let known: Vec<&str> = chapters.keys().map(String::as_str).collect();

@@ -384,7 +384,7 @@ fn problems_in_several_files_are_reported_together_and_sorted() {
     fs::write(p.path().join("chapters/en/8-extra.typ"), "= Extra\n").unwrap();
     let expected = "\
 error: chapters/en/8-extra.typ: is not named like a chapter; name it NN-slug.typ (two digits, a dash, lower-case words joined by dashes), e.g. 01-who-is-a-victim.typ
-error: editions/au.toml:3:13: language `ko` is listed twice
+error: editions/au.toml:3:13: language `ko` is listed twice in `languages`; delete one of them
 error: editions/nz.toml:47:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": `email = \"auckland.mofa.go.kr\"` is not an e-mail address; write it like name@example.org
 error: editions/us.toml:20:7: contact \"National Human Trafficking Hotline\": `url = \"humantraffickinghotline.org\"` must start with https://; write the full address as a browser shows it, e.g. https://www.example.org
 error: guidepress.toml:90:9: contact \"Central Agency for the Protection of the Rights of Trafficking Victims\": `phone = \"1600-824\"` is not a valid phone number in South Korea (KR); write it as dialled in South Korea, or in international form starting with + and the country code (and set `country` if the number belongs to another country)

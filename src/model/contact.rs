@@ -182,6 +182,7 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         }
     }
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
+    let edition_country_unknown = def.country.is_none() && crate::ship::country::country_name(&country).is_none();
     let mut channels = Vec::new();
     for (kind, field) in [("phone", &def.phone), ("emergency-phone", &def.emergency_phone)] {
         if let Some(value) = field {
@@ -194,6 +195,8 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
                     qr: None,
                     qr_modules: None,
                 }),
+                // An edition's unknown country code is reported once, at the edition's `country`.
+                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
                 Err(e) => report(value.span().start, phone_message(kind, value.get_ref(), &country, &e)),
             }
         }
@@ -239,6 +242,7 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
                     qr: None,
                     qr_modules: None,
                 }),
+                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
                 Err(e) => report(value.span().start, phone_message("sms", v, &country, &e)),
             }
         }
@@ -288,7 +292,13 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         None => (None, Status::Unverified),
         Some(v) => match v.get_ref().date.filter(|_| v.get_ref().time.is_none()) {
             None => {
-                report(v.span().start, "`verified` must be a date like 2026-11-02".into());
+                report(
+                    v.span().start,
+                    format!(
+                        "`verified = {}` must be a date without a time, like 2026-11-02; delete the time",
+                        v.get_ref()
+                    ),
+                );
                 (None, Status::Unverified)
             }
             Some(d) => {

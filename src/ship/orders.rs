@@ -139,6 +139,7 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
     }
 
     let rows = spreadsheet_rows(bytes);
+    let unclosed = unclosed_quote_row(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records: Vec<(usize, csv::ByteRecord)> = Vec::new();
     let mut problems: Vec<OrderProblem> = Vec::new();
@@ -159,8 +160,21 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
             }
         }
     }
+    // A quote never closed swallows the rest of the file into one value: report the quote, not
+    // the swallowed record's odd number of values.
+    if let Some(row) = unclosed {
+        records.retain(|(r, _)| *r < row);
+        problems.push(OrderProblem::new(
+            Some(row),
+            None,
+            "a value in this row starts with a double quote (\") that is never closed, so the rest of the \
+             file would be read as one value; add the closing quote after the value, or delete the quote",
+        ));
+    }
     let Some(((header_row, header), body)) = records.split_first() else {
-        problems.push(OrderProblem::new(None, None, "the file has no rows"));
+        if unclosed.is_none() {
+            problems.push(OrderProblem::new(None, None, "the file has no rows"));
+        }
         return Err(problems);
     };
 
@@ -356,8 +370,13 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         }
     }
 
-    if !seen_data {
-        problems.push(OrderProblem::new(None, None, "no orders: the file has a header row but no order rows below it"));
+    if !seen_data && unclosed.is_none() {
+        problems.push(OrderProblem::new(
+            None,
+            None,
+            "no orders: the file has a header row but no order rows below it; add one row per order line \
+             below the header",
+        ));
     }
     if problems.is_empty() {
         Ok(ParsedOrders { lines, warnings })
@@ -434,7 +453,20 @@ fn read_header(
         }
     }
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !columns.contains_key(c)).collect();
-    if !missing.is_empty() {
+    if columns.is_empty() && header.len() > 1 {
+        // No value of the first row names a column: it is an order, not a header.
+        let first = header.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).find(|h| !h.is_empty());
+        problems.push(OrderProblem::new(
+            Some(row),
+            None,
+            format!(
+                "the file has no header row: this first row holds values (such as {}), not column names; \
+                 insert a row above it naming the columns, e.g. {}",
+                show(&first.unwrap_or_default()),
+                COLUMNS.join(",")
+            ),
+        ));
+    } else if !missing.is_empty() {
         let list = missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
         let mut message = if missing.len() == 1 {
             format!("the header row has no {list} column, which every orders file needs; add it")
@@ -477,6 +509,43 @@ fn needs(column: &str, editions: &[&str]) -> String {
         "copies" => "the number of copies, e.g. 20".into(),
         other => format!("a value in `{other}`"),
     }
+}
+
+/// The spreadsheet row of a double quote that opens a value and is never closed, if any.
+fn unclosed_quote_row(bytes: &[u8]) -> Option<usize> {
+    let mut row = 1;
+    let mut opened_at = None;
+    let mut field_start = true;
+    let mut after_cr = false;
+    let mut iter = bytes.iter().peekable();
+    while let Some(&b) = iter.next() {
+        if opened_at.is_some() {
+            if b == b'"' {
+                if iter.peek() == Some(&&b'"') {
+                    iter.next();
+                } else {
+                    opened_at = None;
+                    field_start = false;
+                }
+            }
+            continue;
+        }
+        if b == b'\n' && after_cr {
+            after_cr = false;
+            continue;
+        }
+        after_cr = b == b'\r';
+        match b {
+            b'\r' | b'\n' => {
+                row += 1;
+                field_start = true;
+            }
+            b',' => field_start = true,
+            b'"' if field_start => opened_at = Some(row),
+            _ => field_start = false,
+        }
+    }
+    opened_at
 }
 
 /// The spreadsheet row number of each non-blank row of CSV text, in order.

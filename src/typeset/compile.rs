@@ -1,6 +1,7 @@
 //! Compiling a document, exporting it to PDF and PNG, and printing Typst diagnostics like typst-cli.
 
-use typst::diag::{SourceDiagnostic, Warned};
+use typst::World;
+use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
 use typst_kit::diagnostics::termcolor::NoColor;
 use typst_kit::diagnostics::{DiagnosticFormat, emit};
@@ -27,12 +28,58 @@ pub fn render_diagnostics<'a>(world: &DocWorld, diags: impl IntoIterator<Item = 
 }
 
 /// Compiles the world's main file; `Err` holds the formatted errors (and warnings).
+///
+/// A font family that no file in `fonts/` provides is an error, not Typst's warning: Typst
+/// would silently fall back to another font.
 pub fn compile(world: &DocWorld) -> Result<Compiled, String> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    let (fatal, warnings): (Vec<_>, Vec<_>) =
+        warnings.into_iter().partition(|w| w.message.starts_with("unknown font family"));
+    let fatal = missing_families(world, fatal);
     match output {
-        Ok(document) => Ok(Compiled { document, warnings: render_diagnostics(world, &warnings) }),
-        Err(errors) => Err(render_diagnostics(world, errors.iter().chain(&warnings))),
+        Ok(document) if fatal.is_empty() => Ok(Compiled { document, warnings: render_diagnostics(world, &warnings) }),
+        Ok(_) => Err(render_diagnostics(world, fatal.iter().chain(&warnings))),
+        Err(errors) => Err(render_diagnostics(world, errors.iter().chain(&fatal).chain(&warnings))),
     }
+}
+
+/// Typst's "unknown font family" warnings as errors saying which families fonts/ has: one
+/// per family, at its first place in the layouts.
+fn missing_families(world: &DocWorld, warnings: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
+    let mut families: Vec<&str> = world.book().families().map(|(name, _)| name).collect();
+    families.sort_unstable();
+    // (file, line, column) of a diagnostic, read from its rendering, so the choice is stable.
+    let place = |w: &SourceDiagnostic| {
+        let text = render_diagnostics(world, [w]);
+        let at = text.split_once("┌─ ").map_or("", |(_, rest)| rest.lines().next().unwrap_or(""));
+        let mut parts = at.rsplitn(3, ':');
+        let col = parts.next().and_then(|c| c.trim().parse::<usize>().ok()).unwrap_or(0);
+        let line = parts.next().and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
+        (parts.next().unwrap_or("").to_string(), line, col)
+    };
+    type Place = (String, usize, usize);
+    let mut by_family: std::collections::BTreeMap<String, Vec<(Place, SourceDiagnostic)>> = Default::default();
+    for w in warnings {
+        by_family.entry(w.message.to_string()).or_default().push((place(&w), w));
+    }
+    by_family
+        .into_values()
+        .map(|mut places| {
+            places.sort_by(|a, b| a.0.cmp(&b.0));
+            let n = places.len();
+            let mut w = places.swap_remove(0).1;
+            w.severity = Severity::Error;
+            w.message = w.message.replacen("unknown font family", "no font file in fonts/ has the font family", 1);
+            if n > 1 {
+                w.hint("the layouts ask for this family in other places too; this is the first");
+            }
+            w.hint(format!(
+                "add the font file of this family to fonts/, or use a family fonts/ has: {}",
+                families.join(", ")
+            ));
+            w
+        })
+        .collect()
 }
 
 /// What kind of PDF to write.

@@ -191,8 +191,43 @@ fn empty_files_and_files_without_orders() {
         );
     }
     for text in [format!("{HEADER}\n"), format!("{HEADER}\n\n,,,,,,,,,,,,,,\n  \n")] {
-        assert_eq!(errors(&text), ["no orders: the file has a header row but no order rows below it"]);
+        assert_eq!(
+            errors(&text),
+            ["no orders: the file has a header row but no order rows below it; add one row per order line below \
+              the header"]
+        );
     }
+}
+
+#[test]
+fn a_file_without_a_header_row_says_so() {
+    let text = file(&[row(&[]), row(&[("order_id", "2026-11-002")])]);
+    let body = text.split_once('\n').unwrap().1;
+    assert_eq!(
+        errors(body),
+        [format!(
+            "row 1: the file has no header row: this first row holds values (such as `2026-11-001`), not column \
+             names; insert a row above it naming the columns, e.g. {}",
+            COLUMNS.join(",")
+        )]
+    );
+}
+
+#[test]
+fn a_quote_never_closed_is_reported_where_it_opens() {
+    let text = file(&[
+        row(&[]),
+        row(&[("order_id", "2026-11-002")]).replacen("Pacific", "\"Pacific", 1),
+        row(&[("order_id", "2026-11-003")]),
+    ]);
+    assert_eq!(
+        errors(&text),
+        ["row 3: a value in this row starts with a double quote (\") that is never closed, so the rest of the file \
+          would be read as one value; add the closing quote after the value, or delete the quote"]
+    );
+    // Quotes that are closed, doubled or inside a value are fine.
+    assert_eq!(unclosed_quote_row(b"a,\"b\"\"c\",d\"e\n\"x\ny\"\n"), None);
+    assert_eq!(unclosed_quote_row(b"a,b\r\n\"x\r\ny\n"), Some(2));
 }
 
 #[test]
@@ -670,5 +705,116 @@ proptest! {
         prop_assert_eq!(problems.len(), 1);
         prop_assert_eq!(problems[0].row, Some(expected_rows[k]));
         prop_assert_eq!(problems[0].column.as_deref(), Some("copies"));
+    }
+}
+
+/// Problems about the whole file, which have no row.
+const WHOLE_FILE: [&str; 3] = ["the file is empty", "the file has no rows", "no orders:"];
+
+/// A mutation of an orders file, as a careless copy-paste or a broken export makes them.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Flip the bits of one byte.
+    Flip(prop::sample::Index, u8),
+    /// Delete a run of bytes.
+    Delete(prop::sample::Index, usize),
+    /// Repeat one line.
+    DuplicateLine(prop::sample::Index),
+    /// Replace one field of one line by random text.
+    Field(prop::sample::Index, prop::sample::Index, String),
+    /// Insert a byte that CSV gives meaning to.
+    Insert(prop::sample::Index, u8),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<prop::sample::Index>(), 1u8..=255).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<prop::sample::Index>(), 1usize..40).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        any::<prop::sample::Index>().prop_map(Mutation::DuplicateLine),
+        (any::<prop::sample::Index>(), any::<prop::sample::Index>(), "(\\PC|[\",\r\n\t;])*")
+            .prop_map(|(l, f, s)| Mutation::Field(l, f, s)),
+        (any::<prop::sample::Index>(), prop::sample::select(vec![b'"', b',', b'\n', b'\r', 0xEF, 0xC3, 0x00]))
+            .prop_map(|(i, b)| Mutation::Insert(i, b)),
+    ]
+}
+
+fn mutate(bytes: &mut Vec<u8>, m: &Mutation) {
+    match m {
+        Mutation::Flip(i, b) if !bytes.is_empty() => {
+            let i = i.index(bytes.len());
+            bytes[i] ^= b;
+        }
+        Mutation::Delete(i, n) if !bytes.is_empty() => {
+            let i = i.index(bytes.len());
+            let end = (i + n).min(bytes.len());
+            bytes.drain(i..end);
+        }
+        Mutation::DuplicateLine(i) => {
+            let lines: Vec<Vec<u8>> = bytes.split_inclusive(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+            if !lines.is_empty() {
+                let k = i.index(lines.len());
+                let mut out = Vec::new();
+                for (j, l) in lines.iter().enumerate() {
+                    out.extend(l);
+                    if j == k {
+                        out.extend(l);
+                    }
+                }
+                *bytes = out;
+            }
+        }
+        Mutation::Field(l, f, s) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let k = l.index(lines.len());
+            let mut fields: Vec<String> = lines[k].split(',').map(str::to_string).collect();
+            let j = f.index(fields.len());
+            fields[j] = s.clone();
+            lines[k] = fields.join(",");
+            *bytes = lines.join("\n").into_bytes();
+        }
+        Mutation::Insert(i, b) => {
+            let i = i.index(bytes.len() + 1);
+            bytes.insert(i, *b);
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Fuzzing the parser with broken copies of the sample orders: it never panics, and every
+    /// problem of a rejected file names its row (or is about the whole file).
+    #[test]
+    fn mutated_orders_files_are_read_or_rejected_with_located_problems(
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let mut bytes = include_bytes!("../../../orders/sample-requests.csv").to_vec();
+        for m in &mutations {
+            mutate(&mut bytes, m);
+        }
+        let rows = bytes.iter().filter(|b| **b == b'\n' || **b == b'\r').count() + 1;
+        match parse_orders(&bytes, EDITIONS) {
+            Ok(parsed) => {
+                for l in &parsed.lines {
+                    prop_assert!((2..=rows).contains(&l.row));
+                    prop_assert!((1..=MAX_COPIES).contains(&l.copies));
+                }
+            }
+            Err(problems) => {
+                prop_assert!(!problems.is_empty());
+                for p in &problems {
+                    match p.row {
+                        Some(r) => prop_assert!((1..=rows).contains(&r), "row {} of {}: {}", r, rows, p),
+                        None => prop_assert!(
+                            WHOLE_FILE.iter().any(|w| p.message.starts_with(w)),
+                            "a problem without a row: {}", p
+                        ),
+                    }
+                    prop_assert!(!p.message.is_empty());
+                }
+            }
+        }
     }
 }

@@ -336,3 +336,28 @@ fn a_failed_run_leaves_earlier_outputs_untouched_and_runs_are_reproducible() {
     assert!(e.to_string().contains("orders/sample-requests.csv:2: column `copies`: `forty` is not a number"), "{e}");
     assert!(before == read_all());
 }
+
+#[test]
+fn batches_of_several_chunks_are_joined_page_for_page() {
+    let project_dir = common::sample_copy();
+    let root = project_dir.path();
+    let body: String = (1..=450)
+        .map(|i| format!("T-{i:04},2026-11-02,Org {i},Name {i},,,{i} Cuba St,,Wellington,,6011,NZ,nz,5,\n"))
+        .collect();
+    write(root, "orders/big.csv", &format!("{HEADER}{body}"));
+    let project = Project::load(root).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    ship(&project, &options(root, "orders/big.csv", out.path())).unwrap();
+    let dir = out.path().join("shipping/big");
+    // 450 boxes: labels in two chunks, packing sheets in three, joined in order.
+    assert_eq!(pages(&dir.join("labels.pdf")), 450usize.div_ceil(14));
+    assert_eq!(pages(&dir.join("packing.pdf")), 450);
+    let labels = common::pdftotext(&dir.join("labels.pdf"));
+    assert_eq!(labels.matches("PRINTED PAPERS").count(), 450);
+    assert_eq!(copies_in(&labels), 450 * 5);
+    let packing = common::pdftotext(&dir.join("packing.pdf"));
+    // The barcode's text under it, sheet by sheet: `T-0001-1`, `T-0002-1` …
+    let ids: Vec<&str> = packing.lines().filter(|l| l.starts_with("T-") && l.len() == 8).collect();
+    let want: Vec<String> = (1..=450).map(|i| format!("T-{i:04}-1")).collect();
+    assert_eq!(ids, want);
+}

@@ -73,80 +73,181 @@ pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>) -> Result<ChunkOut, 
     let pages = doc.pages().len();
     drop(world);
     let out = ChunkOut { pdf, pages, items, overflows, warnings: compiled.warnings };
-    // Keep the memo cache from growing with every chunk.
-    typst::comemo::evict(4);
+    // Keep the memo cache from growing with every chunk (nothing carries over usefully).
+    typst::comemo::evict(0);
     Ok(out)
 }
 
 /// Joins PDFs page after page into one, keeping the first one's document information.
 ///
-/// Objects are renumbered so they do not collide; each part's catalog and page tree are
-/// replaced by one page tree over all pages. The result is deterministic.
-pub fn join_pdfs(parts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
-    use lopdf::{Dictionary, Document, Object, ObjectId};
+/// Streaming: each part is read (with lopdf), renumbered and written out before the next is
+/// read, and dropped once written, so memory holds one part plus the output, not a document
+/// model of every page. Each part's catalog and page tree are replaced by one page tree over
+/// all pages. The result is deterministic.
+pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
+    use lopdf::{Document, Object, ObjectId};
     if parts.len() == 1 {
-        return Ok(parts[0].clone());
+        return Ok(parts.into_iter().next().unwrap_or_default());
     }
-    let mut out = Document::with_version("1.7");
-    let pages_id = out.new_object_id();
-    let catalog_id = out.new_object_id();
+    const CATALOG: u32 = 1;
+    const PAGES: u32 = 2;
+    let mut out: Vec<u8> = b"%PDF-1.7\n%\x80\x80\x80\x80\n".to_vec();
+    let mut offsets: Vec<(u32, usize)> = Vec::new();
     let mut kids: Vec<Object> = Vec::new();
-    let mut next = out.max_id + 1;
-    let mut info: Option<ObjectId> = None;
-    let mut ident: Option<Object> = None;
-    for (i, bytes) in parts.iter().enumerate() {
-        let mut doc = Document::load_mem(bytes).map_err(|e| format!("cannot read back chunk {}: {e}", i + 1))?;
+    let mut next = PAGES + 1;
+    let mut trailer_extra: Vec<(&str, Object)> = Vec::new();
+    let mut metadata: Option<ObjectId> = None;
+    for (i, bytes) in parts.into_iter().enumerate() {
+        let mut doc = Document::load_mem(&bytes).map_err(|e| format!("cannot read back chunk {}: {e}", i + 1))?;
+        drop(bytes);
         doc.renumber_objects_with(next);
         next = doc.max_id + 1;
-        let pages = doc.get_pages();
-        let skip: std::collections::BTreeSet<ObjectId> = doc
-            .objects
-            .iter()
-            .filter(|(_, o)| {
-                o.as_dict()
-                    .ok()
-                    .and_then(|d| d.get(b"Type").ok())
-                    .and_then(|t| t.as_name().ok())
-                    .is_some_and(|t| t == b"Catalog" || t == b"Pages")
-            })
-            .map(|(id, _)| *id)
-            .collect();
+        let is_tree = |o: &Object| {
+            let t = o.as_dict().ok().and_then(|d| d.get(b"Type").ok()).and_then(|t| t.as_name().ok());
+            t.is_some_and(|t| t == b"Catalog" || t == b"Pages")
+        };
+        let mut skip: std::collections::BTreeSet<ObjectId> =
+            doc.objects.iter().filter(|(_, o)| is_tree(o)).map(|(id, _)| *id).collect();
+        let root = doc.trailer.get(b"Root").ok().and_then(|o| o.as_reference().ok());
+        let meta = root
+            .and_then(|r| doc.objects.get(&r))
+            .and_then(|c| c.as_dict().ok())
+            .and_then(|c| c.get(b"Metadata").ok())
+            .and_then(|m| m.as_reference().ok());
+        let info = doc.trailer.get(b"Info").ok().and_then(|o| o.as_reference().ok());
         if i == 0 {
-            info = doc.trailer.get(b"Info").ok().and_then(|o| o.as_reference().ok());
-            ident = doc.trailer.get(b"ID").ok().cloned();
+            metadata = meta;
+            if let Some(info) = info {
+                trailer_extra.push(("Info", Object::Reference(info)));
+            }
+            if let Ok(id) = doc.trailer.get(b"ID") {
+                trailer_extra.push(("ID", id.clone()));
+            }
+        } else {
+            skip.extend(meta);
+            skip.extend(info);
         }
-        for (_, id) in pages {
+        for (_, id) in doc.get_pages() {
             kids.push(Object::Reference(id));
             if let Some(Object::Dictionary(page)) = doc.objects.get_mut(&id) {
-                page.set("Parent", Object::Reference(pages_id));
+                page.set("Parent", Object::Reference((PAGES, 0)));
             }
         }
-        for (id, obj) in doc.objects {
-            if !skip.contains(&id) {
-                out.objects.insert(id, obj);
+        for (id, obj) in &doc.objects {
+            if !skip.contains(id) {
+                offsets.push((id.0, out.len()));
+                write_indirect(&mut out, id.0, obj);
             }
         }
     }
-    out.max_id = next;
     let count = kids.len() as i64;
-    let mut pages = Dictionary::new();
+    let mut pages = lopdf::Dictionary::new();
     pages.set("Type", Object::Name(b"Pages".to_vec()));
     pages.set("Kids", Object::Array(kids));
     pages.set("Count", Object::Integer(count));
-    out.objects.insert(pages_id, Object::Dictionary(pages));
-    let mut catalog = Dictionary::new();
+    offsets.push((PAGES, out.len()));
+    write_indirect(&mut out, PAGES, &Object::Dictionary(pages));
+    let mut catalog = lopdf::Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-    catalog.set("Pages", Object::Reference(pages_id));
-    out.objects.insert(catalog_id, Object::Dictionary(catalog));
-    out.trailer.set("Root", Object::Reference(catalog_id));
-    if let Some(info) = info {
-        out.trailer.set("Info", Object::Reference(info));
+    catalog.set("Pages", Object::Reference((PAGES, 0)));
+    if let Some(m) = metadata {
+        catalog.set("Metadata", Object::Reference(m));
     }
-    if let Some(ident) = ident {
-        out.trailer.set("ID", ident);
+    offsets.push((CATALOG, out.len()));
+    write_indirect(&mut out, CATALOG, &Object::Dictionary(catalog));
+
+    // Cross-reference table: every number up to `next`, unused ones free.
+    offsets.sort_unstable();
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {next}\n0000000000 65535 f \n").as_bytes());
+    let mut at = offsets.iter().peekable();
+    for n in 1..next {
+        match at.peek() {
+            Some((id, offset)) if *id == n => {
+                out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+                at.next();
+            }
+            _ => out.extend_from_slice(b"0000000000 00000 f \n"),
+        }
     }
-    out.prune_objects();
-    let mut bytes = Vec::new();
-    out.save_to(&mut bytes).map_err(|e| format!("cannot write the joined PDF: {e}"))?;
-    Ok(bytes)
+    let mut trailer = lopdf::Dictionary::new();
+    trailer.set("Size", Object::Integer(i64::from(next)));
+    trailer.set("Root", Object::Reference((CATALOG, 0)));
+    for (k, v) in trailer_extra {
+        trailer.set(k, v);
+    }
+    out.extend_from_slice(b"trailer\n");
+    write_object(&mut out, &Object::Dictionary(trailer));
+    out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    Ok(out)
+}
+
+fn write_indirect(out: &mut Vec<u8>, id: u32, obj: &lopdf::Object) {
+    out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
+    write_object(out, obj);
+    out.extend_from_slice(b"\nendobj\n");
+}
+
+/// Writes one PDF object (strings always in hex, names escaped, streams with their length).
+fn write_object(out: &mut Vec<u8>, obj: &lopdf::Object) {
+    use lopdf::Object::*;
+    match obj {
+        Null => out.extend_from_slice(b"null"),
+        Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Real(r) => out.extend_from_slice(if r.is_finite() { r.to_string() } else { "0".into() }.as_bytes()),
+        Name(n) => write_name(out, n),
+        String(bytes, _) => {
+            out.push(b'<');
+            for b in bytes {
+                out.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+            out.push(b'>');
+        }
+        Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                write_object(out, item);
+            }
+            out.push(b']');
+        }
+        Dictionary(d) => write_dict(out, d, None),
+        Stream(s) => {
+            write_dict(out, &s.dict, Some(s.content.len()));
+            out.extend_from_slice(b"\nstream\n");
+            out.extend_from_slice(&s.content);
+            out.extend_from_slice(b"\nendstream");
+        }
+        Reference((n, g)) => out.extend_from_slice(format!("{n} {g} R").as_bytes()),
+    }
+}
+
+fn write_name(out: &mut Vec<u8>, name: &[u8]) {
+    out.push(b'/');
+    for &b in name {
+        if b" \t\n\r\x0C()<>[]{}/%#".contains(&b) || !(33..=126).contains(&b) {
+            out.extend_from_slice(format!("#{b:02X}").as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+}
+
+fn write_dict(out: &mut Vec<u8>, d: &lopdf::Dictionary, length: Option<usize>) {
+    out.extend_from_slice(b"<<");
+    for (k, v) in d.iter() {
+        if length.is_some() && k.as_slice() == b"Length" {
+            continue;
+        }
+        write_name(out, k);
+        out.push(b' ');
+        write_object(out, v);
+    }
+    if let Some(n) = length {
+        out.extend_from_slice(format!("/Length {n}").as_bytes());
+    }
+    out.extend_from_slice(b">>");
 }

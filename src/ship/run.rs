@@ -248,23 +248,35 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         ident: "guidepress/packing",
         date,
     };
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = options.jobs {
-        pool = pool.num_threads(n.max(1));
-    }
-    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let results: Vec<Result<ChunkOut, String>> = pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(is_label, i)| {
-                if is_label {
-                    render::compile_chunk(&base, &label_job, data.labels_json(&label_chunks[i]))
-                } else {
-                    render::compile_chunk(&base, &sheet_job, data.packing_json(sheet_chunks[i].clone()))
+    // Plain worker threads, each typesetting one chunk at a time. (Not a rayon pool: Typst uses
+    // rayon inside a compile, and a rayon worker waiting there would steal and start further
+    // chunks, so that all of them end up in memory at once.)
+    let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<ChunkOut, String>>>> =
+        tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(tasks.len()) {
+            scope.spawn(|| {
+                loop {
+                    let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(is_label, i)) = tasks.get(t) else { break };
+                    let result = if is_label {
+                        render::compile_chunk(&base, &label_job, data.labels_json(&label_chunks[i]))
+                    } else {
+                        render::compile_chunk(&base, &sheet_job, data.packing_json(sheet_chunks[i].clone()))
+                    };
+                    if let Ok(mut slot) = slots[t].lock() {
+                        *slot = Some(result);
+                    }
                 }
-            })
-            .collect()
+            });
+        }
     });
+    let results: Vec<Result<ChunkOut, String>> = slots
+        .into_iter()
+        .map(|m| m.into_inner().ok().flatten().unwrap_or_else(|| Err("a worker thread failed".into())))
+        .collect();
     let mut labels = Vec::new();
     let mut sheets = Vec::new();
     let mut typst_errors = Vec::new();
@@ -334,9 +346,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         warnings.push(warnings_all.trim_end().to_string());
     }
 
-    let label_pdf = render::join_pdfs(&labels.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
-    let packing_pdf =
-        render::join_pdfs(&sheets.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
+    let label_pdf = render::join_pdfs(labels.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
+    let packing_pdf = render::join_pdfs(sheets.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
     let pick = plan::pick_list_csv(&plan::pick_list(&plan, &infos)).map_err(|e| Error::Typst(e.to_string()))?;
     let mut summary_json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Typst(e.to_string()))?;
     summary_json.push(b'\n');
@@ -489,7 +500,7 @@ struct Data<'a> {
 }
 
 fn line(text: &str, japanese: bool, field: &str) -> Value {
-    json!({ "text": text, "script": script_of(text, japanese), "field": field })
+    json!({ "text": text, "script": script_of(text, japanese), "field": field, "chars": text.chars().count() })
 }
 
 /// The address lines of a shipment, each with its script and the column it came from.

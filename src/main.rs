@@ -24,6 +24,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
+    if let Command::Build(args) = &cli.command
+        && let Some(report) = fast_no_op(&cli, args)
+    {
+        for b in report {
+            eprintln!("up to date {:<4} {:>3} pages", b.id, b.pages);
+        }
+        return Ok(());
+    }
     let project = Project::load(&cli.project)?;
     match cli.command {
         Command::Build(args) => {
@@ -117,4 +125,22 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `build` when nothing changed since the last build: answered from the manifest alone.
+fn fast_no_op(cli: &Cli, args: &cli::BuildArgs) -> Option<Vec<build::Built>> {
+    let shard = match args.shard.as_deref().map(build::parse_shard) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(_)) => return None,
+        None => None,
+    };
+    let options = build::BuildOptions {
+        ids: args.ids.clone(),
+        out: cli.out.clone(),
+        final_: args.final_,
+        force: args.force,
+        shard,
+        ..Default::default()
+    };
+    build::up_to_date_fast(&cli.project, &options)
 }

@@ -89,8 +89,43 @@ pub struct EditionEntry {
 pub struct Manifest {
     /// The guidepress version that wrote it.
     pub guidepress: String,
+    /// Stamps of the project's data files (`guidepress.toml`, every `editions/*.toml`, and
+    /// `chapters/` standing for the list of chapter files): when none changed, no edition's data
+    /// changed either, and a no-op build need not load the project.
+    #[serde(default)]
+    pub project: BTreeMap<String, Stamp>,
     /// Entries by edition id.
     pub editions: BTreeMap<String, EditionEntry>,
+}
+
+/// Stamps of the project's data files, see [`Manifest::project`]; reuses `previous` hashes when
+/// size and modification time are unchanged.
+pub fn project_stamps(root: &Path, previous: &BTreeMap<String, Stamp>) -> BTreeMap<String, Stamp> {
+    let mut out = BTreeMap::new();
+    let mut files = vec!["guidepress.toml".to_string()];
+    let mut editions: Vec<String> = fs::read_dir(root.join("editions"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| format!("editions/{}", e.file_name().to_string_lossy()))
+        .collect();
+    editions.sort();
+    files.extend(editions);
+    for rel in files {
+        if let Some(stamp) = Stamp::of_file(&root.join(&rel), previous.get(&rel)) {
+            out.insert(rel, stamp);
+        }
+    }
+    let mut listing: Vec<String> = Vec::new();
+    for lang in fs::read_dir(root.join("chapters")).into_iter().flatten().filter_map(Result::ok) {
+        for ch in fs::read_dir(lang.path()).into_iter().flatten().filter_map(Result::ok) {
+            listing.push(format!("{}/{}", lang.file_name().to_string_lossy(), ch.file_name().to_string_lossy()));
+        }
+    }
+    listing.sort();
+    let text = listing.join("\n");
+    out.insert("chapters/".into(), Stamp { sha256: sha256_hex(text.as_bytes()), size: text.len() as u64, mtime_ns: 0 });
+    out
 }
 
 impl Manifest {

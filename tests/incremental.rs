@@ -255,3 +255,40 @@ fn a_build_killed_while_writing_leaves_only_complete_files() {
     }
     assert!(rebuilt(root, |_| {}).is_empty());
 }
+
+#[test]
+fn the_binarys_no_op_answer_from_the_manifest_sees_every_kind_of_change() {
+    let dir = fixture();
+    let root = dir.path();
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+            .args(["--project", root.to_str().unwrap(), "build"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        let mut built: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("built"))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect();
+        built.sort();
+        built
+    };
+    assert_eq!(run(), ["jp", "nz"]);
+    assert!(run().is_empty());
+    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 114");
+    assert_eq!(run(), ["nz"]);
+    common::edit(root, "chapters/ja/05-how-women-are-controlled.typ", "\n", "\n\n");
+    assert_eq!(run(), ["jp"]);
+    fs::copy(root.join("chapters/en/07-counselling-and-help.typ"), root.join("chapters/en/08-more.typ")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+        .args(["--project", root.to_str().unwrap(), "build"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a chapter only in English must be reported, not skipped as up to date");
+    fs::remove_file(root.join("chapters/en/08-more.typ")).unwrap();
+    assert!(run().is_empty());
+    fs::remove_file(root.join("out/editions/nz-booklet.pdf")).unwrap();
+    assert_eq!(run(), ["nz"]);
+}

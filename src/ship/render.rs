@@ -91,7 +91,10 @@ pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
     }
     const CATALOG: u32 = 1;
     const PAGES: u32 = 2;
-    let mut out: Vec<u8> = b"%PDF-1.7\n%\x80\x80\x80\x80\n".to_vec();
+    // Sized up front: the output is about as long as the parts, which are dropped one by one,
+    // so memory stays near one copy of the PDF (a growing Vec would double it).
+    let mut out: Vec<u8> = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + (1 << 20));
+    out.extend_from_slice(b"%PDF-1.7\n%\x80\x80\x80\x80\n");
     let mut offsets: Vec<(u32, usize)> = Vec::new();
     let mut kids: Vec<Object> = Vec::new();
     let mut next = PAGES + 1;

@@ -274,9 +274,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             }
         }
         let pages = BTreeMap::from([
-            ("press".to_string(), files.press.document.pages().len()),
-            ("screen".to_string(), files.screen.document.pages().len()),
-            ("booklet".to_string(), files.booklet.document.pages().len()),
+            ("press".to_string(), files.press.pages),
+            ("screen".to_string(), files.screen.pages),
+            ("booklet".to_string(), files.booklet.pages),
         ]);
         manifest.editions.insert(
             id.clone(),
@@ -296,7 +296,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         report.push(Built {
             id,
             path,
-            pages: files.press.document.pages().len(),
+            pages: files.press.pages,
             rebuilt: reason,
             elapsed: elapsed + write,
             timings: Timings { load, compile, export, write },

@@ -219,14 +219,46 @@ pub fn impose(
     })
 }
 
+/// One exported document without its layout (kept small while the other forms are made).
+pub struct Made {
+    /// The edition id.
+    pub id: String,
+    /// The PDF bytes.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Formatted Typst warnings.
+    pub warnings: String,
+    /// Project files Typst read.
+    pub inputs: Vec<String>,
+    /// Time spent compiling.
+    pub compile: Duration,
+    /// Time spent exporting.
+    pub export: Duration,
+}
+
+impl From<Typeset> for Made {
+    fn from(t: Typeset) -> Made {
+        Made {
+            pages: t.document.pages().len(),
+            id: t.id,
+            pdf: t.pdf,
+            warnings: t.warnings,
+            inputs: t.inputs,
+            compile: t.compile,
+            export: t.export,
+        }
+    }
+}
+
 /// All files of one edition: press, screen and booklet PDFs.
 pub struct EditionFiles {
     /// The press form.
-    pub press: Typeset,
+    pub press: Made,
     /// The screen form.
-    pub screen: Typeset,
+    pub screen: Made,
     /// The booklet.
-    pub booklet: Typeset,
+    pub booklet: Made,
 }
 
 impl EditionFiles {
@@ -258,9 +290,17 @@ impl EditionFiles {
 }
 
 /// Typesets an edition in all its forms.
+///
+/// Memory stays bounded for long editions: each laid-out document is dropped once exported, and
+/// Typst's memoisation cache forgets what the previous documents no longer use.
 pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
-    let press = typeset(project, base, edition, Variant::Press, true)?;
-    let screen = typeset(project, base, edition, Variant::Screen, true)?;
-    let booklet = impose(project, base, edition, press.pdf.clone(), press.document.pages().len())?;
+    let lean = |t: Typeset| {
+        let made = Made::from(t);
+        typst::comemo::evict(4);
+        made
+    };
+    let press = lean(typeset(project, base, edition, Variant::Press, true)?);
+    let screen = lean(typeset(project, base, edition, Variant::Screen, true)?);
+    let booklet = lean(impose(project, base, edition, press.pdf.clone(), press.pages)?);
     Ok(EditionFiles { press, screen, booklet })
 }

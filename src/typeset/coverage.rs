@@ -26,9 +26,15 @@ fn message(c: char) -> String {
 /// Checks a text file line by line; reports each missing character once per file.
 pub fn check_text(rel: &str, text: &str, fonts: &Fonts, problems: &mut Problems) {
     let mut seen = BTreeSet::new();
+    let mut drawable = std::collections::HashSet::new();
     for (i, line) in text.lines().enumerate() {
         for (col, c) in line.chars().enumerate() {
-            if needs_glyph(c) && !fonts.covers(c) && seen.insert(c) {
+            if !needs_glyph(c) || drawable.contains(&c) {
+                continue;
+            }
+            if fonts.covers(c) {
+                drawable.insert(c);
+            } else if seen.insert(c) {
                 problems.push(Problem {
                     file: rel.into(),
                     line: Some(i + 1),

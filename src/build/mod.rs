@@ -340,7 +340,21 @@ pub fn par_map<T: Send>(
         pool = pool.num_threads(n.max(1));
     }
     let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-    Ok(pool.install(|| editions.par_iter().map(|e| f(e)).collect()))
+    // Editions with the same trim and languages lay their chapters out identically: one worker
+    // does them one after the other, so Typst's cache serves the second from the first.
+    let mut groups: Vec<Vec<(usize, &Edition)>> = Vec::new();
+    for (i, e) in editions.iter().enumerate() {
+        let same = |g: &Vec<(usize, &Edition)>| g[0].1.languages == e.languages && g[0].1.trim == e.trim;
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push((i, e)),
+            None => groups.push(vec![(i, e)]),
+        }
+    }
+    let done: Vec<Vec<(usize, Result<T, Error>)>> =
+        pool.install(|| groups.par_iter().map(|g| g.iter().map(|(i, e)| (*i, f(e))).collect()).collect());
+    let mut flat: Vec<(usize, Result<T, Error>)> = done.into_iter().flatten().collect();
+    flat.sort_by_key(|(i, _)| *i);
+    Ok(flat.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Joins the errors of several editions into one, or passes the values through.

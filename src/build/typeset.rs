@@ -296,7 +296,7 @@ impl EditionFiles {
 pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
     let lean = |t: Typeset| {
         let made = Made::from(t);
-        typst::comemo::evict(4);
+        typst::comemo::evict(12);
         made
     };
     let press = lean(typeset(project, base, edition, Variant::Press, true)?);

@@ -6,6 +6,9 @@
 //! Every chunk uses the same virtual file name (`/.guidepress/labels.json` or `packing.json`):
 //! Typst file ids are interned for the whole process and never freed.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use serde_json::Value;
 use typst::foundations::{Label, Selector};
 use typst::introspection::{Introspector, MetadataElem};
@@ -78,31 +81,62 @@ pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>) -> Result<ChunkOut, 
     Ok(out)
 }
 
-/// Joins PDFs page after page into one, keeping the first one's document information.
+/// Joins the PDF files `parts` page after page into the file `out`, keeping the first one's
+/// document information.
 ///
-/// Streaming: each part is read (with lopdf), renumbered and written out before the next is
-/// read, and dropped once written, so memory holds one part plus the output, not a document
-/// model of every page. Each part's catalog and page tree are replaced by one page tree over
-/// all pages. The result is deterministic.
-pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
+/// Streaming: each part is read from its file (with lopdf), renumbered and written out before
+/// the next is read, and dropped once written, so memory holds one part, not the whole output
+/// nor a document model of every page. Each part's catalog and page tree are replaced by one
+/// page tree over all pages. The result is deterministic.
+pub fn join_pdf_files(parts: &[PathBuf], out: &Path) -> Result<(), String> {
+    let mut w = Out::create(out)?;
+    join_into(parts, &mut w)?;
+    w.finish()
+}
+
+/// A file being written, and where in it we are.
+struct Out {
+    file: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+    pos: usize,
+}
+
+impl Out {
+    fn create(path: &Path) -> Result<Self, String> {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Out { file: std::io::BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), pos: 0 })
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.file.write_all(bytes).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        self.pos += bytes.len();
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), String> {
+        let path = self.path.clone();
+        let file = self.file.into_inner().map_err(|e| format!("{}: {}", path.display(), e.error()))?;
+        file.sync_all().map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+fn join_into(parts: &[PathBuf], out: &mut Out) -> Result<(), String> {
     use lopdf::{Document, Object, ObjectId};
-    if parts.len() == 1 {
-        return Ok(parts.into_iter().next().unwrap_or_default());
+    if let [only] = parts {
+        let bytes = std::fs::read(only).map_err(|e| format!("cannot read back chunk 1: {e}"))?;
+        return out.put(&bytes);
     }
     const CATALOG: u32 = 1;
     const PAGES: u32 = 2;
-    // Sized up front: the output is about as long as the parts, which are dropped one by one,
-    // so memory stays near one copy of the PDF (a growing Vec would double it).
-    let mut out: Vec<u8> = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + (1 << 20));
-    out.extend_from_slice(b"%PDF-1.7\n%\x80\x80\x80\x80\n");
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    out.put(b"%PDF-1.7\n%\x80\x80\x80\x80\n")?;
     let mut offsets: Vec<(u32, usize)> = Vec::new();
     let mut kids: Vec<Object> = Vec::new();
     let mut next = PAGES + 1;
     let mut trailer_extra: Vec<(&str, Object)> = Vec::new();
     let mut metadata: Option<ObjectId> = None;
-    for (i, bytes) in parts.into_iter().enumerate() {
-        let mut doc = Document::load_mem(&bytes).map_err(|e| format!("cannot read back chunk {}: {e}", i + 1))?;
-        drop(bytes);
+    for (i, path) in parts.iter().enumerate() {
+        let mut doc = Document::load(path).map_err(|e| format!("cannot read back chunk {}: {e}", i + 1))?;
         doc.renumber_objects_with(next);
         next = doc.max_id + 1;
         let is_tree = |o: &Object| {
@@ -138,8 +172,10 @@ pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
         }
         for (id, obj) in &doc.objects {
             if !skip.contains(id) {
-                offsets.push((id.0, out.len()));
-                write_indirect(&mut out, id.0, obj);
+                offsets.push((id.0, out.pos));
+                buf.clear();
+                write_indirect(&mut buf, id.0, obj);
+                out.put(&buf)?;
             }
         }
     }
@@ -148,29 +184,38 @@ pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
     pages.set("Type", Object::Name(b"Pages".to_vec()));
     pages.set("Kids", Object::Array(kids));
     pages.set("Count", Object::Integer(count));
-    offsets.push((PAGES, out.len()));
-    write_indirect(&mut out, PAGES, &Object::Dictionary(pages));
+    buf.clear();
+    offsets.push((PAGES, out.pos));
+    write_indirect(&mut buf, PAGES, &Object::Dictionary(pages));
+    out.put(&buf)?;
     let mut catalog = lopdf::Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
     catalog.set("Pages", Object::Reference((PAGES, 0)));
     if let Some(m) = metadata {
         catalog.set("Metadata", Object::Reference(m));
     }
-    offsets.push((CATALOG, out.len()));
-    write_indirect(&mut out, CATALOG, &Object::Dictionary(catalog));
+    buf.clear();
+    offsets.push((CATALOG, out.pos));
+    write_indirect(&mut buf, CATALOG, &Object::Dictionary(catalog));
+    out.put(&buf)?;
 
     // Cross-reference table: every number up to `next`, unused ones free.
     offsets.sort_unstable();
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {next}\n0000000000 65535 f \n").as_bytes());
+    let xref = out.pos;
+    buf.clear();
+    buf.extend_from_slice(format!("xref\n0 {next}\n0000000000 65535 f \n").as_bytes());
     let mut at = offsets.iter().peekable();
     for n in 1..next {
         match at.peek() {
             Some((id, offset)) if *id == n => {
-                out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+                buf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
                 at.next();
             }
-            _ => out.extend_from_slice(b"0000000000 00000 f \n"),
+            _ => buf.extend_from_slice(b"0000000000 00000 f \n"),
+        }
+        if buf.len() >= 1 << 20 {
+            out.put(&buf)?;
+            buf.clear();
         }
     }
     let mut trailer = lopdf::Dictionary::new();
@@ -179,10 +224,10 @@ pub fn join_pdfs(parts: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
     for (k, v) in trailer_extra {
         trailer.set(k, v);
     }
-    out.extend_from_slice(b"trailer\n");
-    write_object(&mut out, &Object::Dictionary(trailer));
-    out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
-    Ok(out)
+    buf.extend_from_slice(b"trailer\n");
+    write_object(&mut buf, &Object::Dictionary(trailer));
+    buf.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    out.put(&buf)
 }
 
 fn write_indirect(out: &mut Vec<u8>, id: u32, obj: &lopdf::Object) {

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -224,8 +223,18 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     };
     let plan = plan::plan(&lines, &infos, &model).map_err(|p| to_problems(&file, p))?;
 
-    // Labels and packing sheets, chunk by chunk, in parallel.
-    let data = Data::new(&plan, &infos, sender, stock, options.start, s.label_offset)?;
+    // The output folder, and a guard that removes every temporary file of this run (and the
+    // folders it created) unless the run succeeds.
+    let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
+    let dir = build::out_dir(project, options.out.as_deref()).join("shipping").join(stem);
+    let mut temps = Temps::new(&dir)?;
+
+    // Labels and packing sheets, chunk by chunk, in parallel; each chunk's PDF goes to a
+    // temporary file at once, so memory holds the chunks being typeset, not the whole output.
+    for b in &plan.boxes {
+        code128_modules(&b.code).map_err(|e| Error::Typst(e.to_string()))?;
+    }
+    let data = Data::new(&plan, &infos, sender, stock, options.start, s.label_offset);
     let label_chunks = data.label_chunks();
     let sheet_chunks: Vec<std::ops::Range<usize>> = (0..plan.boxes.len())
         .step_by(SHEETS_PER_CHUNK)
@@ -233,6 +242,10 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         .collect();
     let tasks: Vec<(bool, usize)> =
         (0..label_chunks.len()).map(|i| (true, i)).chain((0..sheet_chunks.len()).map(|i| (false, i))).collect();
+    let chunk_paths: Vec<PathBuf> = tasks
+        .iter()
+        .map(|&(is_label, i)| temps.path(&format!("{}-{i:05}.pdf", if is_label { "labels" } else { "packing" })))
+        .collect();
     let date = project.guide.ymd;
     let label_job = Job {
         main: LABELS_LAYOUT,
@@ -253,19 +266,37 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     // chunks, so that all of them end up in memory at once.)
     let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<ChunkOut, String>>>> =
+    let slots: Vec<std::sync::Mutex<Option<Result<ChunkOut, Error>>>> =
         tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let timing = std::env::var_os("GUIDEPRESS_SHIP_TIMES").is_some();
+    let typeset_start = std::time::Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads.min(tasks.len()) {
             scope.spawn(|| {
                 loop {
                     let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(&(is_label, i)) = tasks.get(t) else { break };
+                    let began = std::time::Instant::now();
                     let result = if is_label {
                         render::compile_chunk(&base, &label_job, data.labels_json(&label_chunks[i]))
                     } else {
                         render::compile_chunk(&base, &sheet_job, data.packing_json(sheet_chunks[i].clone()))
                     };
+                    let result = result.map_err(Error::Typst).and_then(|mut c| {
+                        if !c.pdf.is_empty() {
+                            let path = &chunk_paths[t];
+                            fs::write(path, &c.pdf).map_err(|e| Error::io(path, e))?;
+                            c.pdf = Vec::new();
+                        }
+                        Ok(c)
+                    });
+                    if timing {
+                        eprintln!(
+                            "chunk {} {i}: {:.3} s",
+                            if is_label { "labels" } else { "packing" },
+                            began.elapsed().as_secs_f64()
+                        );
+                    }
                     if let Ok(mut slot) = slots[t].lock() {
                         *slot = Some(result);
                     }
@@ -273,18 +304,30 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
             });
         }
     });
-    let results: Vec<Result<ChunkOut, String>> = slots
+    if timing {
+        eprintln!("typesetting labels and sheets: {:.3} s", typeset_start.elapsed().as_secs_f64());
+    }
+    let results: Vec<Result<ChunkOut, Error>> = slots
         .into_iter()
-        .map(|m| m.into_inner().ok().flatten().unwrap_or_else(|| Err("a worker thread failed".into())))
+        .map(|m| m.into_inner().ok().flatten().unwrap_or_else(|| Err(Error::Typst("a worker thread failed".into()))))
         .collect();
     let mut labels = Vec::new();
     let mut sheets = Vec::new();
+    let mut label_paths = Vec::new();
+    let mut sheet_paths = Vec::new();
     let mut typst_errors = Vec::new();
-    for ((is_label, _), r) in tasks.iter().zip(results) {
+    for (((is_label, _), r), path) in tasks.iter().zip(results).zip(chunk_paths) {
         match r {
-            Ok(c) if *is_label => labels.push(c),
-            Ok(c) => sheets.push(c),
-            Err(e) => typst_errors.push(e),
+            Ok(c) if *is_label => {
+                labels.push(c);
+                label_paths.push(path);
+            }
+            Ok(c) => {
+                sheets.push(c);
+                sheet_paths.push(path);
+            }
+            Err(Error::Typst(e)) => typst_errors.push(e),
+            Err(e) => return Err(e),
         }
     }
     if !typst_errors.is_empty() {
@@ -346,32 +389,103 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         warnings.push(warnings_all.trim_end().to_string());
     }
 
-    let label_pdf = render::join_pdfs(labels.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
-    let packing_pdf = render::join_pdfs(sheets.into_iter().map(|c| c.pdf).collect::<Vec<_>>()).map_err(Error::Typst)?;
+    // Every output to a temporary file first (the PDFs joined by streaming from the chunk
+    // files), then all four renamed into place.
+    let join_start = std::time::Instant::now();
+    let names = ["labels.pdf", "packing.pdf", "picklist.csv", "summary.json"];
+    let [label_tmp, packing_tmp, pick_tmp, summary_tmp] = names.map(|n| temps.path(n));
+    render::join_pdf_files(&label_paths, &label_tmp).map_err(Error::Typst)?;
+    temps.remove(&label_paths);
+    render::join_pdf_files(&sheet_paths, &packing_tmp).map_err(Error::Typst)?;
+    temps.remove(&sheet_paths);
+    if timing {
+        eprintln!("joining: {:.3} s", join_start.elapsed().as_secs_f64());
+    }
     let pick = plan::pick_list_csv(&plan::pick_list(&plan, &infos)).map_err(|e| Error::Typst(e.to_string()))?;
     let mut summary_json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Typst(e.to_string()))?;
     summary_json.push(b'\n');
-
-    let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
-    let dir = build::out_dir(project, options.out.as_deref()).join("shipping").join(stem);
-    let files = vec![
-        (dir.join("labels.pdf"), label_pdf, format!("{} labels on {label_pages} {} pages", summary.boxes, stock.name)),
-        (dir.join("packing.pdf"), packing_pdf, format!("{packing_pages} packing sheets")),
-        (
-            dir.join("picklist.csv"),
-            pick,
-            format!("{} copies of {} editions", summary.copies.boxed, summary.editions.len()),
-        ),
-        (
-            dir.join("summary.json"),
-            summary_json,
-            format!("{} orders, {} boxes, {:.1} kg", summary.orders, summary.boxes, summary.weight_kg),
-        ),
-    ];
-    for (path, bytes, _) in &files {
-        output::write_atomic(path, bytes)?;
+    for (path, bytes) in [(&pick_tmp, &pick), (&summary_tmp, &summary_json)] {
+        write_synced(path, bytes)?;
     }
-    Ok(ShipReport { dir, files: files.into_iter().map(|(p, _, d)| (p, d)).collect(), summary, warnings })
+    let descriptions = [
+        format!("{} labels on {label_pages} {} pages", summary.boxes, stock.name),
+        format!("{packing_pages} packing sheets"),
+        format!("{} copies of {} editions", summary.copies.boxed, summary.editions.len()),
+        format!("{} orders, {} boxes, {:.1} kg", summary.orders, summary.boxes, summary.weight_kg),
+    ];
+    let mut files = Vec::new();
+    for ((name, tmp), description) in
+        names.iter().zip([&label_tmp, &packing_tmp, &pick_tmp, &summary_tmp]).zip(descriptions)
+    {
+        let path = dir.join(name);
+        fs::rename(tmp, &path).map_err(|e| Error::io(&path, e))?;
+        files.push((path, description));
+    }
+    temps.succeeded();
+    Ok(ShipReport { dir, files, summary, warnings })
+}
+
+/// Writes a whole file and flushes it to disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut f = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| Error::io(path, e))
+}
+
+/// The temporary files of one run, inside the output folder, named like [`output::write_atomic`]'s
+/// (`.<name>.tmp-<pid>`, so a later run removes what a killed one left). Dropping the guard
+/// removes every one still there, and, unless the run succeeded, the folders it created.
+struct Temps {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    created: Vec<PathBuf>,
+    ok: bool,
+}
+
+impl Temps {
+    fn new(dir: &Path) -> Result<Self, Error> {
+        let mut created = Vec::new();
+        let mut d = Some(dir);
+        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            created.push(p.to_path_buf());
+            d = p.parent();
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        output::remove_stale_temps(dir);
+        Ok(Temps { dir: dir.to_path_buf(), files: Vec::new(), created, ok: false })
+    }
+
+    /// A temporary path for `name`, removed when the guard is dropped.
+    fn path(&mut self, name: &str) -> PathBuf {
+        let p = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        self.files.push(p.clone());
+        p
+    }
+
+    /// Removes some temporary files now (once joined).
+    fn remove(&mut self, paths: &[PathBuf]) {
+        for p in paths {
+            let _ = fs::remove_file(p);
+        }
+    }
+
+    fn succeeded(&mut self) {
+        self.ok = true;
+    }
+}
+
+impl Drop for Temps {
+    fn drop(&mut self) {
+        for p in &self.files {
+            let _ = fs::remove_file(p);
+        }
+        if !self.ok {
+            // Innermost first; a folder that is not empty stays.
+            for d in &self.created {
+                let _ = fs::remove_dir(d);
+            }
+        }
+    }
 }
 
 /// Copies shown on the typeset items, checking every box appears exactly once.
@@ -485,18 +599,35 @@ fn check_fonts(base: &Base, file: &str, lines: &[OrderLine], sender: &crate::pro
     problems.into_result().map_err(Error::from)
 }
 
-/// The data every chunk is cut from.
+/// The data every chunk is cut from; what each label and sheet shows is prepared when its
+/// chunk is, and dropped with it.
 struct Data<'a> {
     plan: &'a Plan,
     stock: &'a Stock,
-    /// Per shipment: address lines `(text, script, field)`.
-    addresses: Vec<Vec<Value>>,
-    /// Per box: the Code 128 dark bars `[x, w]` and the module count.
-    bars: Vec<(Vec<[usize; 2]>, usize)>,
     sender: Vec<Value>,
     placements: Vec<stock::Placement>,
     infos: &'a BTreeMap<String, EditionInfo>,
     paper: [f64; 2],
+}
+
+/// The Code 128 dark bars `[x, w]` (in modules) of a text, and the module count.
+fn bars_of(code: &str) -> (Vec<[usize; 2]>, usize) {
+    // Every box code was checked before typesetting began.
+    let modules = code128_modules(code).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < modules.len() {
+        if modules[i] {
+            let x = i;
+            while i < modules.len() && modules[i] {
+                i += 1;
+            }
+            out.push([x, i - x]);
+        } else {
+            i += 1;
+        }
+    }
+    (out, modules.len())
 }
 
 fn line(text: &str, japanese: bool, field: &str) -> Value {
@@ -558,29 +689,7 @@ impl<'a> Data<'a> {
         stock: &'a Stock,
         start: usize,
         offset: [f64; 2],
-    ) -> Result<Self, Error> {
-        let addresses: Vec<Vec<Value>> = plan.shipments.par_iter().map(|s| address_lines(&s.lines[0])).collect();
-        let bars = plan
-            .boxes
-            .par_iter()
-            .map(|b| {
-                let modules = code128_modules(&b.code).map_err(|e| Error::Typst(e.to_string()))?;
-                let mut out = Vec::new();
-                let mut i = 0;
-                while i < modules.len() {
-                    if modules[i] {
-                        let x = i;
-                        while i < modules.len() && modules[i] {
-                            i += 1;
-                        }
-                        out.push([x, i - x]);
-                    } else {
-                        i += 1;
-                    }
-                }
-                Ok((out, modules.len()))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
+    ) -> Self {
         let country = country_name(&sender.country).map_or_else(|| sender.country.to_uppercase(), upper_latin);
         let mut rest: Vec<String> = sender.lines.clone();
         rest.push(country);
@@ -593,7 +702,7 @@ impl<'a> Data<'a> {
         let placements = stock::place(stock, plan.boxes.len(), start, (offset[0], offset[1]));
         // Packing sheets on the office paper that goes with the label stock.
         let paper = if stock.page_mm.0 > 212.0 { [215.9, 279.4] } else { [210.0, 297.0] };
-        Ok(Data { plan, stock, addresses, bars, sender: sender_lines, placements, infos, paper })
+        Data { plan, stock, sender: sender_lines, placements, infos, paper }
     }
 
     /// Box indices per chunk, cut at whole label pages.
@@ -628,19 +737,20 @@ impl<'a> Data<'a> {
                 let b = &self.plan.boxes[i];
                 let p = self.placements[i];
                 let s = &self.plan.shipments[b.shipment];
+                let (bars, modules) = bars_of(&b.code);
                 json!({
                     "id": i,
                     "page": p.page - first_page,
                     "x": p.x_mm,
                     "y": p.y_mm,
-                    "recipient": self.addresses[b.shipment],
+                    "recipient": address_lines(&s.lines[0]),
                     "order": s.order_id,
                     "box": format!("Box {} of {}", b.k, b.n),
                     "contents": self.contents_text(b),
                     "weight": plan::kg(b.plan.weight_g),
                     "copies": b.plan.copies(),
-                    "bars": self.bars[i].0,
-                    "modules": self.bars[i].1,
+                    "bars": bars,
+                    "modules": modules,
                     "code": b.code,
                 })
             })
@@ -669,6 +779,7 @@ impl<'a> Data<'a> {
                 let japanese = japanese_context([l.recipient.as_str(), &l.organization], &l.country);
                 let notes: Vec<&str> = s.lines.iter().map(|l| l.notes.as_str()).filter(|n| !n.is_empty()).collect();
                 let notes = notes.join("\n");
+                let (bars, modules) = bars_of(&b.code);
                 let contents: Vec<Value> = b
                     .plan
                     .contents
@@ -686,14 +797,14 @@ impl<'a> Data<'a> {
                     "recipient": line(&l.recipient, japanese, "recipient"),
                     "email": l.email,
                     "phone": l.phone,
-                    "address": self.addresses[b.shipment],
+                    "address": address_lines(l),
                     "box": format!("Box {} of {}", b.k, b.n),
                     "contents": contents,
                     "copies": b.plan.copies(),
                     "weight": plan::kg(b.plan.weight_g),
                     "notes": if notes.is_empty() { Value::Null } else { line(&notes, japanese, "notes") },
-                    "bars": self.bars[i].0,
-                    "modules": self.bars[i].1,
+                    "bars": bars,
+                    "modules": modules,
                     "code": b.code,
                 })
             })

@@ -191,12 +191,18 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let used: BTreeSet<&str> = lines.iter().map(|l| l.edition.as_str()).collect();
     let editions: Vec<&crate::project::Edition> =
         project.editions.iter().filter(|e| used.contains(e.id.as_str())).collect();
-    let counted = build::par_map(&editions, options.jobs, |e| {
+    // Editions whose printed PDF out/manifest.json records as up to date are not typeset again:
+    // the page count recorded there is the one they would get.
+    let known = built_pages(project, &build::out_dir(project, options.out.as_deref()), &editions);
+    let todo: Vec<&crate::project::Edition> = editions.iter().copied().filter(|e| !known.contains_key(&e.id)).collect();
+    let typeset = build::par_map(&todo, options.jobs, |e| {
         build::typeset(project, &base, e, build::Variant::Press, false)
             .map(|t| (e.id.clone(), t.document.pages().len()))
     })?;
-    let counted = build::all_or_errors(counted)?;
+    let mut pages_of: BTreeMap<String, usize> = build::all_or_errors(typeset)?.into_iter().collect();
+    pages_of.extend(known);
     typst::comemo::evict(0);
+    let counted: Vec<(String, usize)> = editions.iter().map(|e| (e.id.clone(), pages_of[&e.id])).collect();
     let s = &project.shipping;
     let infos: BTreeMap<String, EditionInfo> = editions
         .iter()
@@ -486,6 +492,38 @@ impl Drop for Temps {
             }
         }
     }
+}
+
+/// Press page counts of the editions that out/manifest.json records as built from exactly the
+/// project's current data, inputs and fonts, with their PDF unaltered (as `guidepress build`
+/// decides whether to rebuild); the others are left out and get typeset.
+fn built_pages(project: &Project, out: &Path, editions: &[&crate::project::Edition]) -> BTreeMap<String, usize> {
+    let manifest = crate::manifest::Manifest::load(out);
+    let mut pages = BTreeMap::new();
+    if manifest.guidepress != env!("CARGO_PKG_VERSION") {
+        return pages;
+    }
+    let mut fonts: Vec<String> = fs::read_dir(project.root.join("fonts"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let n = n.to_ascii_lowercase();
+            [".otf", ".ttf", ".ttc", ".otc"].iter().any(|x| n.ends_with(x))
+        })
+        .map(|n| format!("fonts/{n}"))
+        .collect();
+    fonts.sort();
+    for e in editions {
+        let (Some(entry), Ok(data)) = (manifest.editions.get(&e.id), build::data_hash(project, e)) else { continue };
+        let Some(&n) = entry.pages.get("press") else { continue };
+        if crate::manifest::stale_reason(Some(entry), &data, &project.root, out, &fonts).is_none() {
+            pages.insert(e.id.clone(), n);
+        }
+    }
+    pages
 }
 
 /// Copies shown on the typeset items, checking every box appears exactly once.

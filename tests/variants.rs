@@ -118,6 +118,13 @@ fn screen_is_tagged_pdf_a_and_ua_with_language_and_no_bleed() {
         for (_, id) in doc.get_pages() {
             let page = doc.get_dictionary(id).unwrap();
             assert!(!page.has(b"TrimBox"), "{}: screen pages have no bleed", edition.id);
+            // Made from the press layout: no CMYK colour may be left (PDF/A refuses it).
+            let content = Content::decode(&doc.get_page_content(id).unwrap()).unwrap();
+            assert!(
+                !content.operations.iter().any(|op| op.operator == "k" || op.operator == "K"),
+                "{}: CMYK in the screen PDF",
+                edition.id
+            );
         }
         // Links are clickable: every QR payload appears as a URI action.
         let inputs = build::edition_inputs(project, edition, build::Variant::Screen).unwrap();

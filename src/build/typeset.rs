@@ -219,6 +219,35 @@ pub fn impose(
     })
 }
 
+/// The screen PDF from the laid-out press form: the same pages with RGB colours and no bleed
+/// ([`crate::typeset::recolor`]), exported as PDF/A-2a + PDF/UA-1 — no second layout.
+pub fn screen_from(project: &Project, base: &Base, edition: &Edition, press: &Typeset) -> Result<Typeset, Error> {
+    let start = Instant::now();
+    let document = crate::typeset::recolor::screen_from_press(&press.document);
+    // A world only to name files in diagnostics; nothing is compiled.
+    let inputs = edition_inputs(project, edition, Variant::Screen)?;
+    let world =
+        DocWorld::new(base, &format!("/{BOOK_LAYOUT}"), inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
+    let ident = format!("guidepress/{}/screen", edition.id);
+    let settings = PdfSettings {
+        ident: &ident,
+        date: project.guide.ymd,
+        standards: &[PdfStandard::A_2a, PdfStandard::Ua_1],
+        tagged: true,
+    };
+    let pdf = compile::export_pdf(&world, &document, &settings)
+        .map_err(|e| Error::Typst(format!("edition {} (screen):\n{e}", edition.id)))?;
+    Ok(Typeset {
+        id: edition.id.clone(),
+        document,
+        pdf,
+        warnings: String::new(),
+        inputs: press.inputs.clone(),
+        compile: Duration::ZERO,
+        export: start.elapsed(),
+    })
+}
+
 /// One exported document without its layout (kept small while the other forms are made).
 pub struct Made {
     /// The edition id.
@@ -299,8 +328,9 @@ pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Resul
         typst::comemo::evict(12);
         made
     };
-    let press = lean(typeset(project, base, edition, Variant::Press, true)?);
-    let screen = lean(typeset(project, base, edition, Variant::Screen, true)?);
+    let press = typeset(project, base, edition, Variant::Press, true)?;
+    let screen = lean(screen_from(project, base, edition, &press)?);
+    let press = lean(press);
     let booklet = lean(impose(project, base, edition, press.pdf.clone(), press.pages)?);
     Ok(EditionFiles { press, screen, booklet })
 }

@@ -4,4 +4,5 @@ pub mod compile;
 pub mod coverage;
 pub mod fonts;
 pub mod qr;
+pub mod recolor;
 pub mod world;

@@ -87,24 +87,6 @@ pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> 
     Ok(sha256_hex(&bytes))
 }
 
-/// Font files of the project, relative paths, sorted (every edition depends on all of them).
-fn font_files(root: &Path) -> Vec<String> {
-    let mut fonts: Vec<String> = std::fs::read_dir(root.join("fonts"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            let n = n.to_ascii_lowercase();
-            [".otf", ".ttf", ".ttc", ".otc"].iter().any(|x| n.ends_with(x))
-        })
-        .map(|n| format!("fonts/{n}"))
-        .collect();
-    fonts.sort();
-    fonts
-}
-
 /// What stays loaded between builds of one process (watch mode): fonts and the Typst base.
 #[derive(Default)]
 pub struct Session {
@@ -115,7 +97,7 @@ pub struct Session {
 impl Session {
     /// The shared base, reloaded when the fonts changed; project files are re-read.
     fn base(&mut self, project: &Project) -> Result<&crate::typeset::world::Base, Error> {
-        let fonts: Vec<(String, Option<Stamp>)> = font_files(&project.root)
+        let fonts: Vec<(String, Option<Stamp>)> = crate::typeset::fonts::font_file_names(&project.root)
             .into_iter()
             .map(|rel| {
                 let prev = self.fonts.iter().find(|(r, _)| *r == rel).and_then(|(_, s)| s.as_ref());
@@ -170,7 +152,7 @@ pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>
     if let Some((i, n)) = options.shard {
         ids = ids.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, id)| id).collect();
     }
-    let fonts = font_files(root);
+    let fonts = crate::typeset::fonts::font_file_names(root);
     let mut report = Vec::new();
     for id in ids {
         let entry = manifest.editions.get(&id)?;
@@ -202,7 +184,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     }
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
-    let fonts = font_files(&project.root);
+    let fonts = crate::typeset::fonts::font_file_names(&project.root);
     // Decide what to rebuild.
     let mut plan = Vec::new();
     for e in &editions {

@@ -503,19 +503,7 @@ fn built_pages(project: &Project, out: &Path, editions: &[&crate::project::Editi
     if manifest.guidepress != env!("CARGO_PKG_VERSION") {
         return pages;
     }
-    let mut fonts: Vec<String> = fs::read_dir(project.root.join("fonts"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            let n = n.to_ascii_lowercase();
-            [".otf", ".ttf", ".ttc", ".otc"].iter().any(|x| n.ends_with(x))
-        })
-        .map(|n| format!("fonts/{n}"))
-        .collect();
-    fonts.sort();
+    let fonts = crate::typeset::fonts::font_file_names(&project.root);
     for e in editions {
         let (Some(entry), Ok(data)) = (manifest.editions.get(&e.id), build::data_hash(project, e)) else { continue };
         let Some(&n) = entry.pages.get("press") else { continue };

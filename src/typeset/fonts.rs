@@ -12,6 +12,24 @@ use crate::diag::{Problem, Problems};
 /// File extensions read as fonts; other files (licences, notes) are left alone.
 const FONT_EXTENSIONS: &[&str] = &["otf", "ttf", "ttc", "otc"];
 
+/// The font files of a project (`fonts/<name>`, relative to the root), sorted, without reading them.
+pub fn font_file_names(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root.join("fonts"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let ext = n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+            FONT_EXTENSIONS.contains(&ext.as_str())
+        })
+        .map(|n| format!("fonts/{n}"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// One font file and the families it holds.
 #[derive(Debug, Clone)]
 pub struct FontFile {

@@ -139,7 +139,8 @@ pub fn typeset(
             Variant::Press => &[],
             Variant::Screen => &[PdfStandard::A_2a, PdfStandard::Ua_1],
         };
-        let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged: true };
+        let settings =
+            PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged: variant == Variant::Screen };
         let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)?;
         match variant {
             Variant::Press => add_bleed_box(&pdf).map_err(in_edition)?,

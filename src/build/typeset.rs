@@ -130,24 +130,34 @@ pub fn typeset(
     let inputs = edition_inputs(project, edition, variant)?;
     let main = format!("/{BOOK_LAYOUT}");
     let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
-    let in_edition = |e: String| Error::Typst(format!("edition {} ({}):\n{e}", edition.id, variant.name()));
-    let compiled = compile::compile(&world).map_err(in_edition)?;
+    let (standards, tagged): (&[PdfStandard], bool) = match variant {
+        Variant::Press => (&[], false),
+        Variant::Screen => (&[PdfStandard::A_2a, PdfStandard::Ua_1], true),
+    };
+    let ident = format!("guidepress/{}/{}", edition.id, variant.name());
+    let export = export.then_some(PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged });
+    let mut t = compile_and_export(&world, edition, variant.name(), export.as_ref(), start)?;
+    if variant == Variant::Press && !t.pdf.is_empty() {
+        t.pdf = add_bleed_box(&t.pdf).map_err(|e| Error::Typst(format!("edition {} (press):\n{e}", edition.id)))?;
+    }
+    Ok(t)
+}
+
+/// Compiles the world's document and, with `settings`, exports it; errors name the edition and
+/// its form (`press`, `screen`, `booklet`).
+fn compile_and_export(
+    world: &DocWorld,
+    edition: &Edition,
+    form: &str,
+    settings: Option<&PdfSettings>,
+    start: Instant,
+) -> Result<Typeset, Error> {
+    let in_edition = |e: String| Error::Typst(format!("edition {} ({form}):\n{e}", edition.id));
+    let compiled = compile::compile(world).map_err(in_edition)?;
     let compile_time = start.elapsed();
-    let pdf = if export {
-        let ident = format!("guidepress/{}/{}", edition.id, variant.name());
-        let standards: &[PdfStandard] = match variant {
-            Variant::Press => &[],
-            Variant::Screen => &[PdfStandard::A_2a, PdfStandard::Ua_1],
-        };
-        let settings =
-            PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged: variant == Variant::Screen };
-        let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)?;
-        match variant {
-            Variant::Press => add_bleed_box(&pdf).map_err(in_edition)?,
-            Variant::Screen => pdf,
-        }
-    } else {
-        Vec::new()
+    let pdf = match settings {
+        Some(settings) => compile::export_pdf(world, &compiled.document, settings).map_err(in_edition)?,
+        None => Vec::new(),
     };
     Ok(Typeset {
         id: edition.id.clone(),
@@ -203,21 +213,9 @@ pub fn impose(
     let virtuals = vec![(BOOKLET_JSON.to_string(), data.to_string().into_bytes()), (PRESS_PDF.to_string(), press_pdf)];
     let main = format!("/{BOOKLET_LAYOUT}");
     let world = DocWorld::new(base, &main, virtuals, project.guide.ymd).map_err(Error::Typst)?;
-    let in_edition = |e: String| Error::Typst(format!("edition {} (booklet):\n{e}", edition.id));
-    let compiled = compile::compile(&world).map_err(in_edition)?;
-    let compile_time = start.elapsed();
     let ident = format!("guidepress/{}/booklet", edition.id);
     let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: false };
-    let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(in_edition)?;
-    Ok(Typeset {
-        id: edition.id.clone(),
-        document: compiled.document,
-        pdf,
-        warnings: compiled.warnings,
-        inputs: world.accessed(),
-        compile: compile_time,
-        export: start.elapsed() - compile_time,
-    })
+    compile_and_export(&world, edition, "booklet", Some(&settings), start)
 }
 
 /// The screen PDF from the laid-out press form: the same pages with RGB colours and no bleed

@@ -56,10 +56,20 @@ fn query(doc: &typst_layout::PagedDocument, name: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Where a layout finds its form (see [`compile_chunk`]).
+pub const FORM_PATH: &str = "/.guidepress/form.pdf";
+
 /// Compiles one chunk and exports it (untagged: labels and packing sheets are printed, not read
 /// on screen, and untagged PDFs are half the size).
-pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>) -> Result<ChunkOut, String> {
-    let world = DocWorld::new(base, job.main, vec![(job.data_path.to_string(), data)], job.date)?;
+///
+/// `form` is the PDF of the layout's form (the page with what every label or sheet has, typeset
+/// once by this same function with `form: true` in the data), served at [`FORM_PATH`].
+pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>, form: Option<&[u8]>) -> Result<ChunkOut, String> {
+    let mut files = vec![(job.data_path.to_string(), data)];
+    if let Some(form) = form {
+        files.push((FORM_PATH.to_string(), form.to_vec()));
+    }
+    let world = DocWorld::new(base, job.main, files, job.date)?;
     let compiled = compile::compile(&world)?;
     let doc = &compiled.document;
     let items = query(doc, job.item_label)

@@ -276,6 +276,28 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let timing = std::env::var_os("GUIDEPRESS_SHIP_TIMES").is_some();
     let typeset_start = std::time::Instant::now();
+    // The forms first: each layout's page of what every label or sheet has, typeset once.
+    let forms = std::thread::scope(|scope| {
+        let labels = scope.spawn(|| render::compile_chunk(&base, &label_job, data.labels_json(&(0..0), true), None));
+        let sheets = render::compile_chunk(&base, &sheet_job, data.packing_json(0..0, true), None);
+        let labels = labels.join().unwrap_or_else(|_| Err("a worker thread failed".into()));
+        [labels, sheets]
+    });
+    let [label_form, sheet_form] = forms;
+    let (label_form, sheet_form) = (label_form.map_err(Error::Typst)?, sheet_form.map_err(Error::Typst)?);
+    let mut problems = Problems::default();
+    for v in label_form.overflows.iter().chain(&sheet_form.overflows) {
+        problems.push(overflow_problem(v, &file, &plan, stock));
+    }
+    problems.into_result()?;
+    for (form, what) in [(&label_form, "label"), (&sheet_form, "packing sheet")] {
+        if form.pages != 1 {
+            return Err(Error::Typst(format!(
+                "the {what} form has {} pages; it must have exactly one (what every {what} has)",
+                form.pages
+            )));
+        }
+    }
     std::thread::scope(|scope| {
         for _ in 0..threads.min(tasks.len()) {
             scope.spawn(|| {
@@ -284,9 +306,19 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
                     let Some(&(is_label, i)) = tasks.get(t) else { break };
                     let began = std::time::Instant::now();
                     let result = if is_label {
-                        render::compile_chunk(&base, &label_job, data.labels_json(&label_chunks[i]))
+                        render::compile_chunk(
+                            &base,
+                            &label_job,
+                            data.labels_json(&label_chunks[i], false),
+                            Some(&label_form.pdf),
+                        )
                     } else {
-                        render::compile_chunk(&base, &sheet_job, data.packing_json(sheet_chunks[i].clone()))
+                        render::compile_chunk(
+                            &base,
+                            &sheet_job,
+                            data.packing_json(sheet_chunks[i].clone(), false),
+                            Some(&sheet_form.pdf),
+                        )
                     };
                     let result = result.map_err(Error::Typst).and_then(|mut c| {
                         if !c.pdf.is_empty() {
@@ -636,24 +668,24 @@ struct Data<'a> {
     paper: [f64; 2],
 }
 
-/// The Code 128 dark bars `[x, w]` (in modules) of a text, and the module count.
-fn bars_of(code: &str) -> (Vec<[usize; 2]>, usize) {
+/// A Code 128 symbol as the layouts draw it: one dashed line. `dash` alternates the widths (in
+/// modules) of dark bars and light spaces, starting with a bar `quiet` modules in; `modules`
+/// counts every module, quiet zones included.
+fn barcode_json(code: &str) -> Value {
     // Every box code was checked before typesetting began.
     let modules = code128_modules(code).unwrap_or_default();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < modules.len() {
-        if modules[i] {
-            let x = i;
-            while i < modules.len() && modules[i] {
-                i += 1;
-            }
-            out.push([x, i - x]);
-        } else {
-            i += 1;
+    let quiet = modules.iter().position(|&m| m).unwrap_or(0);
+    let end = modules.iter().rposition(|&m| m).map_or(quiet, |i| i + 1);
+    let mut dash: Vec<usize> = Vec::new();
+    let mut run = 0;
+    for (i, &m) in modules[quiet..end].iter().enumerate() {
+        run += 1;
+        if modules.get(quiet + i + 1) != Some(&m) || quiet + i + 1 == end {
+            dash.push(run);
+            run = 0;
         }
     }
-    (out, modules.len())
+    json!({ "quiet": quiet, "dash": dash, "modules": modules.len() })
 }
 
 fn line(text: &str, japanese: bool, field: &str) -> Value {
@@ -755,7 +787,8 @@ impl<'a> Data<'a> {
         format!("{total} copies: {}", list.join(", "))
     }
 
-    fn labels_json(&self, range: &std::ops::Range<usize>) -> Vec<u8> {
+    /// The data of the labels in `range`; `form` asks for the form instead (no labels).
+    fn labels_json(&self, range: &std::ops::Range<usize>, form: bool) -> Vec<u8> {
         let first_page = self.placements.get(range.start).map_or(0, |p| p.page);
         let labels: Vec<Value> = range
             .clone()
@@ -763,7 +796,6 @@ impl<'a> Data<'a> {
                 let b = &self.plan.boxes[i];
                 let p = self.placements[i];
                 let s = &self.plan.shipments[b.shipment];
-                let (bars, modules) = bars_of(&b.code);
                 json!({
                     "id": i,
                     "page": p.page - first_page,
@@ -775,8 +807,7 @@ impl<'a> Data<'a> {
                     "contents": self.contents_text(b),
                     "weight": plan::kg(b.plan.weight_g),
                     "copies": b.plan.copies(),
-                    "bars": bars,
-                    "modules": modules,
+                    "barcode": barcode_json(&b.code),
                     "code": b.code,
                 })
             })
@@ -788,6 +819,7 @@ impl<'a> Data<'a> {
                 "label": [self.stock.label_mm.0, self.stock.label_mm.1],
                 "radius": self.stock.radius_mm,
             },
+            "form": form,
             "sender": self.sender,
             "recipient-max": RECIPIENT_MAX_PT,
             "recipient-min": RECIPIENT_MIN_PT,
@@ -796,7 +828,8 @@ impl<'a> Data<'a> {
         serde_json::to_vec(&data).unwrap_or_default()
     }
 
-    fn packing_json(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+    /// The data of the packing sheets in `range`; `form` asks for the form instead (no sheets).
+    fn packing_json(&self, range: std::ops::Range<usize>, form: bool) -> Vec<u8> {
         let sheets: Vec<Value> = range
             .map(|i| {
                 let b = &self.plan.boxes[i];
@@ -805,7 +838,6 @@ impl<'a> Data<'a> {
                 let japanese = japanese_context([l.recipient.as_str(), &l.organization], &l.country);
                 let notes: Vec<&str> = s.lines.iter().map(|l| l.notes.as_str()).filter(|n| !n.is_empty()).collect();
                 let notes = notes.join("\n");
-                let (bars, modules) = bars_of(&b.code);
                 let contents: Vec<Value> = b
                     .plan
                     .contents
@@ -829,13 +861,12 @@ impl<'a> Data<'a> {
                     "copies": b.plan.copies(),
                     "weight": plan::kg(b.plan.weight_g),
                     "notes": if notes.is_empty() { Value::Null } else { line(&notes, japanese, "notes") },
-                    "bars": bars,
-                    "modules": modules,
+                    "barcode": barcode_json(&b.code),
                     "code": b.code,
                 })
             })
             .collect();
-        serde_json::to_vec(&json!({ "paper": self.paper, "sheets": sheets })).unwrap_or_default()
+        serde_json::to_vec(&json!({ "form": form, "paper": self.paper, "sheets": sheets })).unwrap_or_default()
     }
 }
 
@@ -901,6 +932,21 @@ mod tests {
         let got = hints(&ca);
         assert_eq!(got[0], ("MARIE-CLAIRE DUBOIS".into(), "latin".into(), "recipient".into()));
         assert_eq!(got[3].2, "city");
+    }
+
+    #[test]
+    fn the_dashed_barcode_is_the_code128_symbol() {
+        for code in ["2026-11-001-1", "B-0000001-12", "x"] {
+            let v = barcode_json(code);
+            let quiet = v["quiet"].as_u64().unwrap() as usize;
+            let mut modules = vec![false; quiet];
+            for (i, w) in v["dash"].as_array().unwrap().iter().enumerate() {
+                modules.extend(std::iter::repeat_n(i % 2 == 0, w.as_u64().unwrap() as usize));
+            }
+            modules.resize(v["modules"].as_u64().unwrap() as usize, false);
+            assert_eq!(modules, code128_modules(code).unwrap(), "{code}");
+            assert_eq!(crate::ship::barcode::decode_code128(&modules).as_deref(), Some(code));
+        }
     }
 
     #[test]

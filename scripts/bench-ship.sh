@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark of `guidepress ship`: generates orders files of 10,000 and 100,000 lines (addresses
-# taken from orders/sample-requests.csv, in every sample country and script; about one order in
-# four asks for two editions) and ships each with the release build, measuring CPU time and peak
-# memory with /usr/bin/time -v. Usage: scripts/bench-ship.sh [LINES...]   (default: 10000 100000)
+# taken from orders/sample-requests.csv, in every sample country and script, each order's
+# recipient made unique so that no two labels are alike; about one order in four asks for two
+# editions) and ships each with the release build, measuring CPU time and peak memory with
+# /usr/bin/time -v. The editions are built first (as a user would, untimed): ship then reads
+# their page counts from out/manifest.json. Usage: scripts/bench-ship.sh [LINES...]
+# (default: 10000 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-10000 100000}")
@@ -10,6 +13,7 @@ sizes=("${@:-10000 100000}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
+./target/release/guidepress build --out "$work/out" > /dev/null
 for n in "${sizes[@]}"; do
   python3 - "$n" "$work/bench-$n.csv" <<'PY'
 import csv, sys
@@ -24,6 +28,7 @@ with open(path, "w", newline="", encoding="utf-8") as f:
         order += 1
         base = dict(rows[order % len(rows)])
         base["order_id"] = f"B-{order:07d}"
+        base["recipient"] = f"{rows[order % len(rows)]['recipient']} {order}"
         base["notes"] = ""
         for j in range(2 if order % 4 == 0 and i + 1 < n else 1):
             base["edition"] = editions[(order + j) % len(editions)]

@@ -88,6 +88,31 @@ fn press_has_bleed_trim_and_bleed_boxes_and_k_only_black_text() {
             edition.id,
             text_fills.len()
         );
+        // Every image (the QR codes) is one grey channel, printed in black ink alone: no RGB
+        // image, whose black would be printed with all four inks.
+        let mut images = 0;
+        for object in doc.objects.values() {
+            let Ok(stream) = object.as_stream() else { continue };
+            if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Image".as_slice()) {
+                continue;
+            }
+            images += 1;
+            let space = stream.dict.get(b"ColorSpace").unwrap();
+            let space = match space {
+                Object::Reference(r) => doc.get_object(*r).unwrap(),
+                other => other,
+            };
+            let channels = match space {
+                Object::Name(n) if n == b"DeviceGray" => 1,
+                Object::Array(a) if a.first().and_then(|o| o.as_name().ok()) == Some(b"ICCBased".as_slice()) => {
+                    let profile = doc.get_object(a[1].as_reference().unwrap()).unwrap().as_stream().unwrap();
+                    profile.dict.get(b"N").unwrap().as_i64().unwrap()
+                }
+                other => panic!("{}: image in colour space {other:?}", edition.id),
+            };
+            assert_eq!(channels, 1, "{}: an image with {channels} colour channels", edition.id);
+        }
+        assert!(images >= 4, "{}: only {images} images (QR codes) found", edition.id);
     }
 }
 

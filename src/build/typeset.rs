@@ -12,7 +12,7 @@ use crate::model::contact::Contact;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::fonts::Fonts;
-use crate::typeset::qr::qr_svg;
+use crate::typeset::qr::qr_gray;
 use crate::typeset::world::{Base, DATA_DIR, DocWorld};
 
 /// The virtual path of an edition's data.
@@ -43,7 +43,7 @@ impl Variant {
     }
 }
 
-/// Everything Typst needs for one edition besides the project files: its JSON and QR SVGs.
+/// Everything Typst needs for one edition besides the project files: its JSON and QR codes.
 pub struct EditionInputs {
     /// (virtual path, bytes) pairs served by the World.
     pub virtuals: Vec<(String, Vec<u8>)>,
@@ -59,9 +59,9 @@ pub fn edition_inputs(project: &Project, edition: &Edition, variant: Variant) ->
     for contact in &mut contacts {
         for channel in &mut contact.channels {
             if let Some(payload) = &channel.payload {
-                let path = format!("{DATA_DIR}/qr/{}.svg", payloads.len());
-                let (svg, modules) = qr_svg(payload).map_err(Error::Typst)?;
-                virtuals.push((path.clone(), svg.into_bytes()));
+                let path = format!("{DATA_DIR}/qr/{}.gray", payloads.len());
+                let (pixels, modules) = qr_gray(payload).map_err(Error::Typst)?;
+                virtuals.push((path.clone(), pixels));
                 channel.qr = Some(path);
                 channel.qr_modules = Some(modules);
                 payloads.push(payload.clone());

@@ -1,22 +1,31 @@
-//! QR codes as vector SVG, with the 4-module quiet zone, for `tel:`, `sms:`, `mailto:` and `https:` payloads.
+//! QR codes for `tel:`, `sms:`, `mailto:` and `https:` payloads, as grey pixels: one byte per
+//! module (0 dark, 255 light), the 4-module quiet zone included.
+//!
+//! The layouts place them as raw `luma8` images with `scaling: "pixelated"`, so a module is a
+//! sharp square at any size and the press PDF prints the code in black ink alone (a grey image
+//! goes to the K plate; an RGB one would be printed as four-colour black, which blurs the edges
+//! when the plates are not in perfect register).
 
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
+use qrcode::{Color, EcLevel, QrCode};
 
-/// Renders `payload` as an SVG QR code (error correction M, quiet zone included); also returns
-/// the number of modules across, quiet zones included.
-pub fn qr_svg(payload: &str) -> Result<(String, usize), String> {
+/// Light modules around the code.
+pub const QUIET_ZONE: usize = 4;
+
+/// The modules of `payload`'s QR code (error correction M) as grey pixels, row by row, quiet zone
+/// included; also returns the number of modules across.
+pub fn qr_gray(payload: &str) -> Result<(Vec<u8>, usize), String> {
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
         .map_err(|e| format!("cannot encode `{payload}` as a QR code: {e}"))?;
-    let modules = code.width() + 8;
-    let svg = code
-        .render::<svg::Color>()
-        .quiet_zone(true)
-        .module_dimensions(4, 4)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build();
-    Ok((svg, modules))
+    let n = code.width();
+    let size = n + 2 * QUIET_ZONE;
+    let colors = code.to_colors();
+    let mut pixels = vec![255u8; size * size];
+    for (i, c) in colors.iter().enumerate() {
+        if *c == Color::Dark {
+            pixels[(i / n + QUIET_ZONE) * size + i % n + QUIET_ZONE] = 0;
+        }
+    }
+    Ok((pixels, size))
 }
 
 #[cfg(test)]
@@ -24,14 +33,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn svg_is_deterministic_and_square() {
-        let (a, modules) = qr_svg("tel:+18883737888").unwrap();
-        assert_eq!(a, qr_svg("tel:+18883737888").unwrap().0);
+    fn pixels_are_deterministic_square_and_decode() {
+        let (a, modules) = qr_gray("tel:+18883737888").unwrap();
+        assert_eq!(a, qr_gray("tel:+18883737888").unwrap().0);
         assert_eq!(modules, 21 + 8);
-        assert!(a.starts_with("<?xml") && a.contains("<svg"));
-        let width = a.split("width=\"").nth(1).unwrap().split('"').next().unwrap();
-        let height = a.split("height=\"").nth(1).unwrap().split('"').next().unwrap();
-        assert_eq!(width, height);
+        assert_eq!(a.len(), modules * modules);
+        assert!(a.iter().all(|&p| p == 0 || p == 255));
+        // The quiet zone is light.
+        assert!(a[..modules * QUIET_ZONE].iter().all(|&p| p == 255));
+        let px = 4;
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(modules * px, modules * px, |x, y| {
+            a[(y / px) * modules + x / px]
+        });
+        let decoded = img.detect_grids().first().and_then(|g| g.decode().ok()).map(|(_, s)| s);
+        assert_eq!(decoded.as_deref(), Some("tel:+18883737888"));
     }
 }
 

@@ -446,10 +446,25 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         write_synced(path, bytes)?;
     }
     let descriptions = [
-        format!("{} labels on {label_pages} {} pages", summary.boxes, stock.name),
-        format!("{packing_pages} packing sheets"),
-        format!("{} copies of {} editions", summary.copies.boxed, summary.editions.len()),
-        format!("{} orders, {} boxes, {:.1} kg", summary.orders, summary.boxes, summary.weight_kg),
+        format!(
+            "{} on {} {} {}",
+            count(summary.boxes, "label", "labels"),
+            label_pages,
+            stock.name,
+            if label_pages == 1 { "page" } else { "pages" }
+        ),
+        count(packing_pages, "packing sheet", "packing sheets"),
+        format!(
+            "{} of {}",
+            count(summary.copies.boxed as usize, "copy", "copies"),
+            count(summary.editions.len(), "edition", "editions")
+        ),
+        format!(
+            "{}, {}, {:.1} kg",
+            count(summary.orders, "order", "orders"),
+            count(summary.boxes, "box", "boxes"),
+            summary.weight_kg
+        ),
     ];
     let mut files = Vec::new();
     for ((name, tmp), description) in
@@ -461,6 +476,11 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     }
     temps.succeeded();
     Ok(ShipReport { dir, files, summary, warnings })
+}
+
+/// "1 box", "2 boxes".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Writes a whole file and flushes it to disk.

@@ -37,8 +37,8 @@ with open(path, "w", newline="", encoding="utf-8") as f:
             i += 1
 PY
   echo "== $n order lines"
-  /usr/bin/time -v ./target/release/guidepress ship "$work/bench-$n.csv" --out "$work/out" 2> "$work/time-$n.txt" || { cat "$work/time-$n.txt"; exit 1; }
-  grep -E "^wrote|^warning" "$work/time-$n.txt" || true
+  /usr/bin/time -v ./target/release/guidepress ship "$work/bench-$n.csv" --out "$work/out" --timings 2> "$work/time-$n.txt" || { cat "$work/time-$n.txt"; exit 1; }
+  grep -E "^wrote|^warning|^timings|^         " "$work/time-$n.txt" || true
   awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} /Elapsed/ {e=$2} /Maximum resident/ {m=$2}
     END {printf "cpu %.2f s (user %.2f + sys %.2f), wall %s, peak %.0f MB\n", u+s, u, s, e, m/1024}' "$work/time-$n.txt"
   ls -l "$work/out/shipping/bench-$n/" | awk 'NR>1 {printf "  %-14s %6.1f MB\n", $9, $5/1048576}'

@@ -89,6 +89,9 @@ pub struct ShipArgs {
     /// Label positions already used on the first sheet, to skip.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub start: usize,
+    /// Print how long each stage took (orders, page counts, plan, forms, labels, packing sheets, writing).
+    #[arg(long)]
+    pub timings: bool,
     /// Worker threads.
     #[command(flatten)]
     pub jobs: JobsArg,

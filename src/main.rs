@@ -88,6 +88,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             for (path, what) in &report.files {
                 eprintln!("wrote {}  ({what})", path.display());
             }
+            if args.timings {
+                eprintln!("{}", report.timings);
+            }
         }
         Command::Watch(args) => {
             let options =

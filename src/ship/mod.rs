@@ -15,4 +15,4 @@ pub mod run;
 pub mod script;
 pub mod stock;
 
-pub use run::{ShipOptions, ShipReport, ship};
+pub use run::{ShipOptions, ShipReport, ShipTimings, ship};

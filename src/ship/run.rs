@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -59,6 +60,54 @@ pub struct ShipOptions {
     pub jobs: Option<usize>,
 }
 
+/// A typeset chunk (or why not), and how long it took.
+type TimedChunk = (Result<ChunkOut, Error>, Duration);
+
+/// How long each stage of a shipping run took (`ship --timings`).
+#[derive(Debug, Clone, Default)]
+pub struct ShipTimings {
+    /// Reading and checking the orders file, and loading the fonts.
+    pub orders: Duration,
+    /// Page counts of the editions ordered (from out/manifest.json, or by typesetting them).
+    pub page_counts: Duration,
+    /// Planning the boxes.
+    pub plan: Duration,
+    /// Typesetting the label and packing-sheet forms.
+    pub forms: Duration,
+    /// Typesetting every chunk, from the first start to the last end (the chunks run in parallel).
+    pub chunks: Duration,
+    /// The label chunks and the packing-sheet chunks, each summed over its chunks, with their counts.
+    pub labels: (Duration, usize),
+    /// See `labels`.
+    pub sheets: (Duration, usize),
+    /// Joining the chunk PDFs and writing the four outputs.
+    pub write: Duration,
+}
+
+impl std::fmt::Display for ShipTimings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = |d: Duration| d.as_secs_f64();
+        writeln!(
+            f,
+            "timings: orders and fonts {:.3} s, page counts {:.3} s, plan {:.3} s",
+            s(self.orders),
+            s(self.page_counts),
+            s(self.plan)
+        )?;
+        writeln!(
+            f,
+            "         forms {:.3} s, chunks {:.3} s (labels {:.3} s in {}, packing sheets {:.3} s in {}, summed over chunks)",
+            s(self.forms),
+            s(self.chunks),
+            s(self.labels.0),
+            self.labels.1,
+            s(self.sheets.0),
+            self.sheets.1
+        )?;
+        write!(f, "         join and write {:.3} s", s(self.write))
+    }
+}
+
 /// What a shipping run wrote and counted.
 #[derive(Debug, Clone)]
 pub struct ShipReport {
@@ -70,6 +119,8 @@ pub struct ShipReport {
     pub summary: Summary,
     /// Warnings about the orders file (e.g. columns guidepress does not use), one per line.
     pub warnings: Vec<String>,
+    /// How long each stage took.
+    pub timings: ShipTimings,
 }
 
 /// Copies counted at each stage; they must all agree.
@@ -169,6 +220,14 @@ pub fn choose_stock(name: Option<&str>, start: usize) -> Result<&'static Stock, 
 
 /// `guidepress ship`.
 pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Error> {
+    let mut timings = ShipTimings::default();
+    let mut clock = Instant::now();
+    let mut lap = || {
+        let now = Instant::now();
+        let took = now - clock;
+        clock = now;
+        took
+    };
     let stock = choose_stock(options.stock.as_deref(), options.start)?;
     let file = display_path(project, &options.orders);
     let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
@@ -186,6 +245,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
 
     let base = build::load_base(project)?;
     check_fonts(&base, &file, &lines, sender)?;
+    timings.orders = lap();
 
     // Real page counts of the editions ordered, typeset in parallel.
     let used: BTreeSet<&str> = lines.iter().map(|l| l.edition.as_str()).collect();
@@ -203,6 +263,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     pages_of.extend(known);
     typst::comemo::evict(0);
     let counted: Vec<(String, usize)> = editions.iter().map(|e| (e.id.clone(), pages_of[&e.id])).collect();
+    timings.page_counts = lap();
     let s = &project.shipping;
     let infos: BTreeMap<String, EditionInfo> = editions
         .iter()
@@ -228,6 +289,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         max_box_g: s.max_box_kg * 1000.0,
     };
     let plan = plan::plan(&lines, &infos, &model).map_err(|p| to_problems(&file, p))?;
+    timings.plan = lap();
 
     // The output folder, and a guard that removes every temporary file of this run (and the
     // folders it created) unless the run succeeds.
@@ -272,10 +334,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     // chunks, so that all of them end up in memory at once.)
     let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<ChunkOut, Error>>>> =
-        tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let timing = std::env::var_os("GUIDEPRESS_SHIP_TIMES").is_some();
-    let typeset_start = std::time::Instant::now();
+    let slots: Vec<std::sync::Mutex<Option<TimedChunk>>> = tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
     // The forms first: each layout's page of what every label or sheet has, typeset once.
     let forms = std::thread::scope(|scope| {
         let labels = scope.spawn(|| render::compile_chunk(&base, &label_job, data.labels_json(&(0..0), true), None));
@@ -298,13 +357,14 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
             )));
         }
     }
+    timings.forms = lap();
     std::thread::scope(|scope| {
         for _ in 0..threads.min(tasks.len()) {
             scope.spawn(|| {
                 loop {
                     let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(&(is_label, i)) = tasks.get(t) else { break };
-                    let began = std::time::Instant::now();
+                    let began = Instant::now();
                     let result = if is_label {
                         render::compile_chunk(
                             &base,
@@ -328,26 +388,28 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
                         }
                         Ok(c)
                     });
-                    if timing {
-                        eprintln!(
-                            "chunk {} {i}: {:.3} s",
-                            if is_label { "labels" } else { "packing" },
-                            began.elapsed().as_secs_f64()
-                        );
-                    }
                     if let Ok(mut slot) = slots[t].lock() {
-                        *slot = Some(result);
+                        *slot = Some((result, began.elapsed()));
                     }
                 }
             });
         }
     });
-    if timing {
-        eprintln!("typesetting labels and sheets: {:.3} s", typeset_start.elapsed().as_secs_f64());
-    }
+    timings.chunks = lap();
     let results: Vec<Result<ChunkOut, Error>> = slots
         .into_iter()
-        .map(|m| m.into_inner().ok().flatten().unwrap_or_else(|| Err(Error::Typst("a worker thread failed".into()))))
+        .zip(&tasks)
+        .map(|(m, &(is_label, _))| {
+            let (result, took) = m
+                .into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| (Err(Error::Typst("a worker thread failed".into())), Duration::ZERO));
+            let sum = if is_label { &mut timings.labels } else { &mut timings.sheets };
+            sum.0 += took;
+            sum.1 += 1;
+            result
+        })
         .collect();
     let mut labels = Vec::new();
     let mut sheets = Vec::new();
@@ -429,16 +491,12 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
 
     // Every output to a temporary file first (the PDFs joined by streaming from the chunk
     // files), then all four renamed into place.
-    let join_start = std::time::Instant::now();
     let names = ["labels.pdf", "packing.pdf", "picklist.csv", "summary.json"];
     let [label_tmp, packing_tmp, pick_tmp, summary_tmp] = names.map(|n| temps.path(n));
     render::join_pdf_files(&label_paths, &label_tmp).map_err(Error::Typst)?;
     temps.remove(&label_paths);
     render::join_pdf_files(&sheet_paths, &packing_tmp).map_err(Error::Typst)?;
     temps.remove(&sheet_paths);
-    if timing {
-        eprintln!("joining: {:.3} s", join_start.elapsed().as_secs_f64());
-    }
     let pick = plan::pick_list_csv(&plan::pick_list(&plan, &infos)).map_err(|e| Error::Typst(e.to_string()))?;
     let mut summary_json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Typst(e.to_string()))?;
     summary_json.push(b'\n');
@@ -475,7 +533,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         files.push((path, description));
     }
     temps.succeeded();
-    Ok(ShipReport { dir, files, summary, warnings })
+    timings.write = lap();
+    Ok(ShipReport { dir, files, summary, warnings, timings })
 }
 
 /// "1 box", "2 boxes".

@@ -68,6 +68,11 @@ fn sample_orders_ship_and_every_copy_is_accounted_for() {
     let names: Vec<String> =
         report.files.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["labels.pdf", "packing.pdf", "picklist.csv", "summary.json"]);
+    // Every stage was timed, and the chunks add up to their counts.
+    let t = &report.timings;
+    assert!(t.labels.1 >= 1 && t.sheets.1 >= 1, "{t:?}");
+    assert!(t.forms > std::time::Duration::ZERO && t.chunks > std::time::Duration::ZERO, "{t:?}");
+    assert!(t.to_string().starts_with("timings: orders and fonts"), "{t}");
 
     // Copies ordered, straight from the CSV.
     let mut reader = csv::Reader::from_path(root.join(SAMPLE)).unwrap();

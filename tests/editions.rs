@@ -122,3 +122,25 @@ fn two_builds_are_byte_identical() {
     }
     assert_eq!(sums.len(), 6);
 }
+
+/// Editions of one trim are laid out one after the other so that Typst's cache serves a language
+/// part from the edition before (jp and mo reuse au's Korean part): the result must be the same
+/// as laying the edition out on its own.
+#[test]
+fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
+    let all = tempfile::tempdir().unwrap();
+    build_sample(all.path());
+    let project = Project::load(&common::sample_root()).unwrap();
+    for id in ["jp", "mo"] {
+        let alone = tempfile::tempdir().unwrap();
+        typst::comemo::evict(0);
+        let options =
+            BuildOptions { ids: vec![id.to_string()], out: Some(alone.path().to_path_buf()), ..Default::default() };
+        build::build(&project, &options).unwrap();
+        for name in [format!("editions/{id}.pdf"), format!("editions/{id}-screen.pdf")] {
+            let x = fs::read(all.path().join(&name)).unwrap();
+            let y = fs::read(alone.path().join(&name)).unwrap();
+            assert!(x == y, "{name} differs when built alone");
+        }
+    }
+}

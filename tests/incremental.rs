@@ -139,7 +139,7 @@ fn a_failed_build_keeps_outputs_and_manifest() {
         .iter()
         .map(|f| fs::read(root.join("out").join(f)).unwrap())
         .collect();
-    common::edit(root, "layouts/book.typ", "#contacts-section(data, pal)", "#contacts-section(data, pal, 1)");
+    common::edit(root, "layouts/book.typ", "  contacts-section(data, pal)", "  contacts-section(data, pal, 1)");
     let project = Project::load(root).unwrap();
     let err = build::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(err.to_string().contains("layouts/book.typ"), "{err}");

@@ -322,15 +322,19 @@ pub fn par_map<T: Send>(
         pool = pool.num_threads(n.max(1));
     }
     let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-    // Editions with the same trim and languages lay their chapters out identically: one worker
-    // does them one after the other, so Typst's cache serves the second from the first.
+    // Editions of the same trim lay out each language's chapters identically (book.typ keeps
+    // the chapters' styles free of the edition's other languages): one worker does them one after
+    // the other, those with the same languages next to each other, so Typst's cache serves a
+    // language part from the edition before.
     let mut groups: Vec<Vec<(usize, &Edition)>> = Vec::new();
     for (i, e) in editions.iter().enumerate() {
-        let same = |g: &Vec<(usize, &Edition)>| g[0].1.languages == e.languages && g[0].1.trim == e.trim;
-        match groups.iter_mut().find(|g| same(g)) {
+        match groups.iter_mut().find(|g| g[0].1.trim == e.trim) {
             Some(g) => g.push((i, e)),
             None => groups.push(vec![(i, e)]),
         }
+    }
+    for g in &mut groups {
+        g.sort_by(|a, b| a.1.languages.cmp(&b.1.languages));
     }
     let done: Vec<Vec<(usize, Result<T, Error>)>> =
         pool.install(|| groups.par_iter().map(|g| g.iter().map(|(i, e)| (*i, f(e))).collect()).collect());

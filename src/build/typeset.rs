@@ -328,8 +328,14 @@ pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Resul
         made
     };
     let press = typeset(project, base, edition, Variant::Press, true)?;
-    let screen = lean(screen_from(project, base, edition, &press)?);
+    // The screen file and the booklet both come from the press form; a worker with nothing else
+    // to do takes one of them.
+    let pages = press.document.pages().len();
+    let (screen, booklet) = rayon::join(
+        || screen_from(project, base, edition, &press),
+        || impose(project, base, edition, press.pdf.clone(), pages),
+    );
+    let (screen, booklet) = (lean(screen?), lean(booklet?));
     let press = lean(press);
-    let booklet = lean(impose(project, base, edition, press.pdf.clone(), press.pages)?);
     Ok(EditionFiles { press, screen, booklet })
 }

@@ -47,6 +47,10 @@ pub struct Fonts {
     pub fonts: Vec<Font>,
     /// The files they came from.
     pub files: Vec<FontFile>,
+    /// Every code point some face has, gathered on first use ([`Fonts::covers`]): Typst's own
+    /// coverage lists are searched run by run, which is slow for CJK faces and thousands of
+    /// characters.
+    covered: std::sync::OnceLock<std::collections::HashSet<u32>>,
 }
 
 impl Fonts {
@@ -93,7 +97,7 @@ impl Fonts {
         }
         problems.into_result()?;
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
-        Ok(Fonts { book, fonts, files })
+        Ok(Fonts { book, fonts, files, covered: std::sync::OnceLock::new() })
     }
 
     /// True when some face of `family` (case-insensitive) can draw `c`.
@@ -106,6 +110,8 @@ impl Fonts {
 
     /// True when any face can draw `c`.
     pub fn covers(&self, c: char) -> bool {
-        self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+        self.covered
+            .get_or_init(|| self.fonts.iter().flat_map(|f| f.info().coverage.iter()).collect())
+            .contains(&(c as u32))
     }
 }

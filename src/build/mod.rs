@@ -219,6 +219,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     let dir = out.join("editions");
     output::remove_stale_temps(&dir);
     let mut report = Vec::new();
+    // Each input is stamped once per run, however many editions read it (the fonts: all).
+    let mut stamped: BTreeMap<String, Option<Stamp>> =
+        session.fonts.iter().map(|(rel, stamp)| (rel.clone(), stamp.clone())).collect();
     for (edition, data, reason) in plan {
         let id = edition.id.clone();
         let path = dir.join(format!("{id}.pdf"));
@@ -251,7 +254,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         let previous = manifest.editions.get(&id);
         for rel in files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]) {
             let prev = previous.and_then(|m| m.inputs.get(&rel));
-            if let Some(stamp) = Stamp::of_file(&project.root.join(&rel), prev) {
+            let stamp =
+                stamped.entry(rel.clone()).or_insert_with(|| Stamp::of_file(&project.root.join(&rel), prev)).clone();
+            if let Some(stamp) = stamp {
                 inputs.insert(rel, stamp);
             }
         }

@@ -32,6 +32,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         return Ok(());
     }
+    // Every command but export typesets: read the fonts while the project loads.
+    if !matches!(cli.command, Command::Export(_)) {
+        guidepress::typeset::fonts::prefetch(&cli.project);
+    }
     let project = Project::load(&cli.project)?;
     match cli.command {
         Command::Build(args) => {

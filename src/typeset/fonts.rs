@@ -53,9 +53,41 @@ pub struct Fonts {
     covered: std::sync::OnceLock<std::collections::HashSet<u32>>,
 }
 
+/// A reading of `<root>/fonts/` started ahead of time by [`prefetch`].
+type Prefetched = (std::path::PathBuf, std::thread::JoinHandle<Result<Fonts, Problems>>);
+static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(None);
+
+/// Starts reading and parsing `<root>/fonts/` on another thread, so that it overlaps with
+/// loading the project (whose phone numbers need the phone-number database, which takes as long
+/// to set up); the next [`Fonts::load`] of the same folder takes the result.
+pub fn prefetch(root: &Path) {
+    let root = root.to_path_buf();
+    let dir = root.clone();
+    let handle = std::thread::spawn(move || {
+        let fonts = Fonts::read(&dir)?;
+        fonts.covers(' ');
+        Ok(fonts)
+    });
+    if let Ok(mut slot) = PREFETCH.lock() {
+        *slot = Some((root, handle));
+    }
+}
+
 impl Fonts {
-    /// Reads every font file in `<root>/fonts/` (not recursive), reporting files that are not fonts.
+    /// Reads every font file in `<root>/fonts/` (not recursive), reporting files that are not fonts
+    /// (or takes what [`prefetch`] read of the same folder).
     pub fn load(root: &Path) -> Result<Fonts, Problems> {
+        let started = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
+        if let Some((dir, handle)) = started
+            && dir == root
+            && let Ok(fonts) = handle.join()
+        {
+            return fonts;
+        }
+        Self::read(root)
+    }
+
+    fn read(root: &Path) -> Result<Fonts, Problems> {
         let mut problems = Problems::default();
         let dir = root.join("fonts");
         let mut paths: Vec<_> = match fs::read_dir(&dir) {

@@ -344,11 +344,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     });
     let [label_form, sheet_form] = forms;
     let (label_form, sheet_form) = (label_form.map_err(Error::Typst)?, sheet_form.map_err(Error::Typst)?);
-    let mut problems = Problems::default();
-    for v in label_form.overflows.iter().chain(&sheet_form.overflows) {
-        problems.push(overflow_problem(v, &file, &plan, stock));
-    }
-    problems.into_result()?;
+    refuse_overflows([&label_form, &sheet_form], &file, &plan, stock)?;
     for (form, what) in [(&label_form, "label"), (&sheet_form, "packing sheet")] {
         if form.pages != 1 {
             return Err(Error::Typst(format!(
@@ -436,11 +432,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     }
 
     // What did not fit: errors naming the row and field.
-    let mut problems = Problems::default();
-    for v in labels.iter().chain(&sheets).flat_map(|c| &c.overflows) {
-        problems.push(overflow_problem(v, &file, &plan, stock));
-    }
-    problems.into_result()?;
+    refuse_overflows(labels.iter().chain(&sheets), &file, &plan, stock)?;
 
     // Reconcile: every box has exactly one label and one sheet, showing its copies.
     let ordered = plan::ordered(&lines);
@@ -650,6 +642,20 @@ fn shown(chunks: &[ChunkOut], plan: &Plan, what: &str) -> Result<u64, Error> {
         )));
     }
     Ok(total)
+}
+
+/// Every `<gp-overflow>` record of `chunks` as one error, or nothing when all fitted.
+fn refuse_overflows<'a>(
+    chunks: impl IntoIterator<Item = &'a ChunkOut>,
+    file: &str,
+    plan: &Plan,
+    stock: &Stock,
+) -> Result<(), Error> {
+    let mut problems = Problems::default();
+    for v in chunks.into_iter().flat_map(|c| &c.overflows) {
+        problems.push(overflow_problem(v, file, plan, stock));
+    }
+    Ok(problems.into_result()?)
 }
 
 /// A `<gp-overflow>` record from a layout as a problem in the orders file (or guidepress.toml).

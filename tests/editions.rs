@@ -123,9 +123,9 @@ fn two_builds_are_byte_identical() {
     assert_eq!(sums.len(), 6);
 }
 
-/// Editions of one trim are laid out one after the other so that Typst's cache serves a language
-/// part from the edition before (jp and mo reuse au's Korean part): the result must be the same
-/// as laying the edition out on its own.
+/// An edition waits for the edition of its trim that first lays out its languages, so that
+/// Typst's cache serves those language parts (jp and mo reuse au's Korean part): the result must
+/// be the same as laying the edition out on its own.
 #[test]
 fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
     let all = tempfile::tempdir().unwrap();
@@ -143,4 +143,32 @@ fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
             assert!(x == y, "{name} differs when built alone");
         }
     }
+}
+
+/// The order the editions are built in: the first edition of each trim to lay out a language
+/// starts at once; the others of that trim wait for it, so that Typst's cache already holds the
+/// language's chapters when they are laid out (au before nz, jp and mo; ca before us).
+#[test]
+fn editions_wait_for_the_edition_that_first_lays_out_their_languages() {
+    let project = Project::load(&common::sample_root()).unwrap();
+    let editions: Vec<&guidepress::project::Edition> = project.editions.iter().collect();
+    let plan = build::schedule(&editions);
+    let id = |i: usize| editions[i].id.as_str();
+    let named: Vec<(&str, Vec<&str>)> =
+        plan.iter().map(|(i, waits)| (id(*i), waits.iter().map(|w| id(*w)).collect())).collect();
+    assert_eq!(named.len(), 6);
+    // Those that wait for none come first.
+    let mut firsts: Vec<&str> = named.iter().take_while(|(_, w)| w.is_empty()).map(|(e, _)| *e).collect();
+    firsts.sort();
+    assert_eq!(firsts, ["au", "ca"], "{named:?}");
+    for (e, waits) in &named {
+        let expected: &[&str] = match *e {
+            "au" | "ca" => &[],
+            "us" => &["ca"],
+            _ => &["au"],
+        };
+        assert_eq!(waits, expected, "{e} waits for {waits:?}");
+    }
+    // mo has three languages: the most work of those that wait, so it is offered first.
+    assert_eq!(named[2].0, "mo", "{named:?}");
 }

@@ -113,7 +113,33 @@ fn press_has_bleed_trim_and_bleed_boxes_and_k_only_black_text() {
             assert_eq!(channels, 1, "{}: an image with {channels} colour channels", edition.id);
         }
         assert!(images >= 4, "{}: only {images} images (QR codes) found", edition.id);
+        press_xref_is_typsts_and_exact(&std::fs::read(file(&format!("{}.pdf", edition.id))).unwrap(), &edition.id);
     }
+}
+
+/// The BleedBox is inserted into Typst's own file: its one cross-reference table keeps Typst's
+/// form (entries ending in CR LF) and every entry points exactly at its object, as a strict reader
+/// (and a RIP) expects.
+fn press_xref_is_typsts_and_exact(pdf: &[u8], id: &str) {
+    let at = |from: usize| String::from_utf8_lossy(&pdf[from..]).into_owned();
+    let sx = pdf.windows(9).rposition(|w| w == b"startxref").unwrap();
+    let start: usize = at(sx + 9).split_whitespace().next().unwrap().parse().unwrap();
+    let table = at(start);
+    assert!(table.starts_with("xref\n0 "), "{id}: no classic xref table at startxref");
+    let count: usize = table.lines().nth(1).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let entries = &table[table.find('\n').unwrap() + 1..][table.lines().nth(1).unwrap().len() + 1..];
+    let mut used = 0;
+    for (i, entry) in entries.as_bytes().chunks(20).take(count).enumerate() {
+        assert_eq!(&entry[18..], b"\r\n", "{id}: xref entry {i} is not as Typst writes it");
+        if entry[17] == b'n' {
+            let offset: usize = std::str::from_utf8(&entry[..10]).unwrap().parse().unwrap();
+            assert!(pdf[offset..].starts_with(format!("{i} 0 obj").as_bytes()), "{id}: xref entry {i} is off");
+            used += 1;
+        }
+    }
+    assert!(used > 100, "{id}: only {used} objects");
+    let count = |needle: &[u8]| pdf.windows(needle.len()).filter(|w| *w == needle).count();
+    assert_eq!(count(b"/BleedBox"), count(b"/TrimBox"), "{id}: a page without BleedBox");
 }
 
 #[test]

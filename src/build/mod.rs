@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::diag::Problems;
 use crate::error::Error;
 use crate::manifest::{EditionEntry, Manifest, Stamp, sha256_hex, stale_reason};
@@ -80,7 +78,7 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 /// The hash of everything an edition's layouts receive as data, plus the tool version.
 pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> {
-    let inputs = edition_inputs(project, edition, Variant::Press)?;
+    let inputs = edition_data(project, edition, Variant::Press, false)?;
     let mut bytes = format!("guidepress {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
     bytes.extend_from_slice(&inputs.virtuals[0].1);
     bytes.extend_from_slice(format!("\noffice-paper {}\n", edition.office_paper).as_bytes());
@@ -97,23 +95,28 @@ pub struct Session {
 impl Session {
     /// The shared base, reloaded when the fonts changed; project files are re-read.
     fn base(&mut self, project: &Project) -> Result<&crate::typeset::world::Base, Error> {
-        let fonts: Vec<(String, Option<Stamp>)> = crate::typeset::fonts::font_file_names(&project.root)
-            .into_iter()
-            .map(|rel| {
-                let prev = self.fonts.iter().find(|(r, _)| *r == rel).and_then(|(_, s)| s.as_ref());
-                let stamp = Stamp::of_file(&project.root.join(&rel), prev);
-                (rel, stamp)
-            })
-            .collect();
         let same_root =
             self.base.as_ref().is_some_and(|b| std::fs::canonicalize(&project.root).ok().as_ref() == Some(&b.root));
-        if self.base.is_none() || fonts != self.fonts || !same_root {
-            self.base = Some(load_base(project)?);
-            self.fonts = fonts;
-        } else if let Some(base) = self.base.as_mut() {
-            base.reset_files();
+        if same_root {
+            let fonts: Vec<(String, Option<Stamp>)> = crate::typeset::fonts::font_file_names(&project.root)
+                .into_iter()
+                .map(|rel| {
+                    let prev = self.fonts.iter().find(|(r, _)| *r == rel).and_then(|(_, s)| s.as_ref());
+                    let stamp = Stamp::of_file(&project.root.join(&rel), prev);
+                    (rel, stamp)
+                })
+                .collect();
+            if fonts == self.fonts
+                && let Some(base) = self.base.as_mut()
+            {
+                base.reset_files();
+                return Ok(self.base.as_ref().expect("base is loaded"));
+            }
         }
-        Ok(self.base.as_ref().expect("base was just set"))
+        // The fonts are stamped as they are read (on the prefetch thread of a fresh run).
+        let base = load_base(project)?;
+        self.fonts = base.fonts.files.iter().map(|f| (f.rel.clone(), Some(f.stamp.clone()))).collect();
+        Ok(self.base.insert(base))
     }
 }
 
@@ -316,7 +319,14 @@ pub fn select<'a>(project: &'a Project, ids: &[String]) -> Result<Vec<&'a Editio
     Ok(ids.iter().filter_map(|id| project.edition(id)).collect())
 }
 
-/// Runs `f` over the editions on a pool of `jobs` threads, collecting every result.
+/// Runs `f` over the editions on a pool of `jobs` threads, collecting every result (in the
+/// editions' order).
+///
+/// Editions of the same trim lay out each language's chapters identically (book.typ keeps the
+/// chapters' styles free of the edition's other languages), so Typst's cache can serve a
+/// language part from an edition laid out before. Each edition therefore waits for the editions
+/// that first lay out its languages in its trim ([`schedule`]); every worker takes the next
+/// edition that is ready and, while none is, helps with the others' parallel work.
 pub fn par_map<T: Send>(
     editions: &[&Edition],
     jobs: Option<usize>,
@@ -327,25 +337,88 @@ pub fn par_map<T: Send>(
         pool = pool.num_threads(n.max(1));
     }
     let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-    // Editions of the same trim lay out each language's chapters identically (book.typ keeps
-    // the chapters' styles free of the edition's other languages): one worker does them one after
-    // the other, those with the same languages next to each other, so Typst's cache serves a
-    // language part from the edition before.
-    let mut groups: Vec<Vec<(usize, &Edition)>> = Vec::new();
+    let plan = schedule(editions);
+    // Per edition: claimed by a worker, finished.
+    let state = std::sync::Mutex::new((vec![false; editions.len()], vec![false; editions.len()]));
+    let results: Vec<std::sync::Mutex<Option<Result<T, Error>>>> =
+        editions.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = pool.current_num_threads().min(editions.len());
+    pool.scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                loop {
+                    let next = {
+                        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+                        let (claimed, done) = &mut *guard;
+                        if claimed.iter().all(|c| *c) {
+                            break;
+                        }
+                        let ready = plan
+                            .iter()
+                            .find(|(i, waits)| !claimed[*i] && waits.iter().all(|w| done[*w]))
+                            .map(|(i, _)| *i);
+                        if let Some(i) = ready {
+                            claimed[i] = true;
+                        }
+                        ready
+                    };
+                    match next {
+                        Some(i) => {
+                            let r = f(editions[i]);
+                            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                            state.lock().unwrap_or_else(|e| e.into_inner()).1[i] = true;
+                        }
+                        // Nothing ready: run a piece of another edition's work, or wait a moment.
+                        None => {
+                            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                                std::thread::sleep(Duration::from_micros(200));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(Error::Typst("an edition was not built (internal error)".into())))
+        })
+        .collect())
+}
+
+/// The order in which [`par_map`] takes the editions, each with the editions it waits for
+/// (indexes into `editions`).
+///
+/// Within a trim, editions are taken sorted by their languages; an edition waits for the first
+/// edition of its trim that has each of its languages, unless that is itself. Editions that wait
+/// for none come first, those with more languages (more work) before those with fewer.
+pub fn schedule(editions: &[&Edition]) -> Vec<(usize, Vec<usize>)> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, e) in editions.iter().enumerate() {
-        match groups.iter_mut().find(|g| g[0].1.trim == e.trim) {
-            Some(g) => g.push((i, e)),
-            None => groups.push(vec![(i, e)]),
+        match groups.iter_mut().find(|g| editions[g[0]].trim == e.trim) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
         }
     }
+    let mut plan: Vec<(usize, Vec<usize>)> = Vec::new();
     for g in &mut groups {
-        g.sort_by(|a, b| a.1.languages.cmp(&b.1.languages));
+        g.sort_by(|a, b| editions[*a].languages.cmp(&editions[*b].languages));
+        for (k, &i) in g.iter().enumerate() {
+            let mut waits: Vec<usize> = editions[i]
+                .languages
+                .iter()
+                .filter_map(|lang| g[..k].iter().copied().find(|j| editions[*j].languages.contains(lang)))
+                .collect();
+            waits.sort_unstable();
+            waits.dedup();
+            plan.push((i, waits));
+        }
     }
-    let done: Vec<Vec<(usize, Result<T, Error>)>> =
-        pool.install(|| groups.par_iter().map(|g| g.iter().map(|(i, e)| (*i, f(e))).collect()).collect());
-    let mut flat: Vec<(usize, Result<T, Error>)> = done.into_iter().flatten().collect();
-    flat.sort_by_key(|(i, _)| *i);
-    Ok(flat.into_iter().map(|(_, r)| r).collect())
+    plan.sort_by_key(|(i, waits)| (!waits.is_empty(), std::cmp::Reverse(editions[*i].languages.len())));
+    plan
 }
 
 /// Joins the errors of several editions into one, or passes the values through.

@@ -8,6 +8,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
 use crate::diag::{Problem, Problems};
+use crate::manifest::Stamp;
 
 /// File extensions read as fonts; other files (licences, notes) are left alone.
 const FONT_EXTENSIONS: &[&str] = &["otf", "ttf", "ttc", "otc"];
@@ -37,6 +38,8 @@ pub struct FontFile {
     pub rel: String,
     /// Family names of the faces in the file.
     pub families: Vec<String>,
+    /// Size, modification time and SHA-256 of the file as read (for the manifest).
+    pub stamp: Stamp,
 }
 
 /// All fonts of a project.
@@ -114,6 +117,7 @@ impl Fonts {
                     continue;
                 }
             };
+            let stamp = Stamp::of_bytes(&data, &path);
             let faces: Vec<Font> = Font::iter(Bytes::new(data)).collect();
             if faces.is_empty() {
                 problems.push(Problem::file(&rel, "is not a font Typst can read (OpenType .otf/.ttf/.ttc); replace it with the real font file or remove it"));
@@ -121,7 +125,7 @@ impl Fonts {
             }
             let mut families: Vec<String> = faces.iter().map(|f| f.info().family.clone()).collect();
             families.dedup();
-            files.push(FontFile { rel, families });
+            files.push(FontFile { rel, families, stamp });
             fonts.extend(faces);
         }
         if fonts.is_empty() && problems.is_empty() {

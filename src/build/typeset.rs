@@ -437,24 +437,21 @@ impl EditionFiles {
 /// Typesets an edition in all its forms.
 ///
 /// Memory stays bounded for long editions: each laid-out document is dropped once exported, and
-/// Typst's memoisation cache forgets what the previous documents no longer use.
+/// when the edition is done Typst's memoisation cache forgets what the last few editions did not
+/// use (once per edition: each eviction walks the whole cache).
 pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
-    let lean = |t: Typeset| {
-        let made = Made::from(t);
-        typst::comemo::evict(12);
-        made
-    };
     let press = typeset(project, base, edition, Variant::Press, true)?;
     // The screen file and the booklet both come from the press form; a worker with nothing else
     // to do takes one of them.
     let pages = press.document.pages().len();
     let (screen, booklet) = rayon::join(
-        || screen_from(project, base, edition, &press),
-        || impose(project, base, edition, press.pdf.clone(), pages),
+        || screen_from(project, base, edition, &press).map(Made::from),
+        || impose(project, base, edition, press.pdf.clone(), pages).map(Made::from),
     );
-    let (screen, booklet) = (lean(screen?), lean(booklet?));
-    let press = lean(press);
-    Ok(EditionFiles { press, screen, booklet })
+    let press = Made::from(press);
+    let files = EditionFiles { press, screen: screen?, booklet: booklet? };
+    typst::comemo::evict(4);
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -28,6 +28,12 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The stamp of a file just written whose content hashed to `sha256`.
+    pub fn of_written(sha256: String, path: &Path, len: u64) -> Stamp {
+        let (size, mtime_ns) = meta(path).unwrap_or((len, 0));
+        Stamp { sha256, size, mtime_ns }
+    }
+
     /// Hashes `bytes` (for files just written).
     pub fn of_bytes(bytes: &[u8], path: &Path) -> Stamp {
         let (size, mtime_ns) = meta(path).unwrap_or((bytes.len() as u64, 0));

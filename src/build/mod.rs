@@ -202,6 +202,8 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     let todo: Vec<&Edition> = plan.iter().filter(|(_, _, r)| r.is_some()).map(|(e, _, _)| *e).collect();
     let mut made = BTreeMap::new();
     let mut load = Duration::ZERO;
+    // What a run killed while writing left behind.
+    output::remove_stale_temps(&out.join("editions"));
     if !todo.is_empty() {
         let base = session.base(project)?;
         load = start.elapsed();
@@ -210,17 +212,24 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
         }
         missing.into_result()?;
+        // Each worker writes (and hashes) its edition's files under temporary names; they replace
+        // the old files only once every edition has succeeded, or are removed.
         let results = par_map(&todo, options.jobs, |e| {
             let t = Instant::now();
-            edition_files(project, base, e).map(|f| (f, t.elapsed()))
+            let files = edition_files(project, base, e)?;
+            let mut staged = Vec::new();
+            for (rel, made) in files.named() {
+                let file = output::stage(&out.join(&rel), &made.pdf)?;
+                staged.push((rel, file, sha256_hex(&made.pdf), made.pdf.len()));
+            }
+            Ok((files, staged, t.elapsed()))
         })?;
-        for (f, elapsed) in all_or_errors(results)? {
-            made.insert(f.press.id.clone(), (f, elapsed));
+        for (f, staged, elapsed) in all_or_errors(results)? {
+            made.insert(f.press.id.clone(), (f, staged, elapsed));
         }
     }
-    // Write every new file, then the manifest that describes them.
+    // Put every new file in place, then write the manifest that describes them.
     let dir = out.join("editions");
-    output::remove_stale_temps(&dir);
     let mut report = Vec::new();
     // Each input is stamped once per run, however many editions read it (the fonts: all).
     let mut stamped: BTreeMap<String, Option<Stamp>> =
@@ -228,7 +237,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     for (edition, data, reason) in plan {
         let id = edition.id.clone();
         let path = dir.join(format!("{id}.pdf"));
-        let Some((files, elapsed)) = made.remove(&id) else {
+        let Some((files, staged, elapsed)) = made.remove(&id) else {
             let pages = manifest.editions.get(&id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
             report.push(Built {
                 id,
@@ -242,16 +251,11 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             continue;
         };
         let t = Instant::now();
-        let named = [
-            (format!("editions/{id}.pdf"), &files.press),
-            (format!("editions/{id}-screen.pdf"), &files.screen),
-            (format!("editions/{id}-booklet.pdf"), &files.booklet),
-        ];
         let mut stamps = BTreeMap::new();
-        for (rel, typeset) in &named {
-            let target = out.join(rel);
-            output::write_atomic(&target, &typeset.pdf)?;
-            stamps.insert(rel.clone(), Stamp::of_bytes(&typeset.pdf, &target));
+        for (rel, file, sha256, len) in staged {
+            let target = file.target().to_path_buf();
+            file.commit()?;
+            stamps.insert(rel, Stamp::of_written(sha256, &target, len as u64));
         }
         let mut inputs = BTreeMap::new();
         let previous = manifest.editions.get(&id);

@@ -418,6 +418,16 @@ impl EditionFiles {
         w
     }
 
+    /// The three files with their paths under the output folder.
+    pub fn named(&self) -> [(String, &Made); 3] {
+        let id = &self.press.id;
+        [
+            (format!("editions/{id}.pdf"), &self.press),
+            (format!("editions/{id}-screen.pdf"), &self.screen),
+            (format!("editions/{id}-booklet.pdf"), &self.booklet),
+        ]
+    }
+
     /// Every project file read for any of the three, sorted.
     pub fn inputs(&self) -> Vec<String> {
         let mut all: Vec<String> =

@@ -577,6 +577,9 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
                             format!("has the same number {number:02} as {}; renumber one of them so that each chapter has its own number", other.path.trim_start_matches('/')),
                         ));
                     }
+                    if let Ok(text) = fs::read_to_string(file.path()) {
+                        check_chapter_title(&rel, &text, problems);
+                    }
                     chapters.push(Chapter { number, slug, path: format!("/{rel}") });
                 }
                 None => problems.push(Problem::file(
@@ -602,6 +605,40 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
         out.insert(lang, chapters);
     }
     out
+}
+
+/// A chapter file has exactly one `=` title: the layouts number the chapter's title with the
+/// file's NN, and the contents page counts `=` titles, so the two agree only then.
+fn check_chapter_title(rel: &str, text: &str, problems: &mut Problems) {
+    let mut in_raw = false;
+    let mut titles = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_raw = !in_raw;
+        } else if !in_raw && (trimmed.starts_with("= ") || trimmed.trim_end() == "=") {
+            titles.push(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    match titles.as_slice() {
+        [_] => {}
+        [] => problems.push(Problem::file(
+            rel,
+            "has no `= ` title; start the chapter with its title on a line of its own, e.g. `= Who Is a Victim`",
+        )),
+        [_, second, ..] => problems.push(Problem::at(
+            rel,
+            text,
+            *second,
+            format!(
+                "is a second `= ` title in this chapter file ({} in all); a chapter has one `=` title, so write its \
+                 sections as `== ` or move this part into a chapter file of its own",
+                titles.len()
+            ),
+        )),
+    }
 }
 
 fn parse_chapter_name(name: &str) -> Option<(u32, String)> {

@@ -71,7 +71,39 @@ fn sample_builds_six_editions_with_right_pages_fonts_and_text() {
         let text = common::pdftotext(&out.path().join("editions").join(format!("{}.pdf", b.id)));
         let hangul = text.chars().filter(|c| ('\u{AC00}'..='\u{D7A3}').contains(c)).count();
         assert!(hangul > 1000, "{}: only {hangul} Hangul syllables extracted", b.id);
+        chapter_numbers_agree_with_the_contents(&out.path().join("editions").join(format!("{}.pdf", b.id)));
     }
+}
+
+/// Every numbered entry on the contents page (`6. Title …… 15`) leads to a page that starts
+/// with the same number and that title: the layouts number chapter titles with the file's NN,
+/// the contents page with Typst's heading counter.
+fn chapter_numbers_agree_with_the_contents(pdf: &std::path::Path) {
+    let page_text = |page: usize| {
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8", "-layout", "-f", &page.to_string(), "-l", &page.to_string()])
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) must be installed; .ci/run installs it");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let contents = page_text(3);
+    let mut entries = 0;
+    for line in contents.lines() {
+        let line = line.trim();
+        let Some((number, rest)) = line.split_once(". ") else { continue };
+        let Ok(number) = number.parse::<u32>() else { continue };
+        let title = rest.split(" . ").next().unwrap().trim();
+        let page: usize = line.rsplit(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+        let text = page_text(page);
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        assert_eq!(lines.next(), Some(format!("{number}.").as_str()), "{}: page {page}", pdf.display());
+        let first_words: String = title.chars().take(12).collect();
+        assert!(lines.next().unwrap().starts_with(&first_words), "{}: page {page} is not {title}", pdf.display());
+        entries += 1;
+    }
+    assert!(entries >= 14, "{}: only {entries} numbered chapters on the contents page", pdf.display());
 }
 
 #[test]

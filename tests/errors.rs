@@ -233,6 +233,37 @@ fn chapter_missing_in_one_language() {
 }
 
 #[test]
+fn a_chapter_has_one_title() {
+    let p = sample_copy();
+    let en = p.path().join("chapters/en/03-fake-overseas-job-sites.typ");
+    let text = fs::read_to_string(&en).unwrap();
+    let lines = text.lines().count();
+    // A second `=` title (a raw block's lines are not titles), and a chapter with none.
+    fs::write(&en, format!("{text}\n```\n= not a title\n```\n\n= A Second Title\n\nMore text.\n")).unwrap();
+    let ko = p.path().join("chapters/ko/05-how-women-are-controlled.typ");
+    let ko_text = fs::read_to_string(&ko).unwrap();
+    let body: String = ko_text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    fs::write(&ko, body).unwrap();
+    let err = problems(p.path());
+    let second = lines + 6;
+    assert!(
+        err.contains(&format!(
+            "chapters/en/03-fake-overseas-job-sites.typ:{second}:1: is a second `= ` title in this chapter file (2 in \
+             all); a chapter has one `=` title, so write its sections as `== ` or move this part into a chapter file of \
+             its own"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "chapters/ko/05-how-women-are-controlled.typ: has no `= ` title; start the chapter with its title on a \
+             line of its own"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn extra_chapter_in_one_language() {
     let p = sample_copy();
     fs::write(p.path().join("chapters/ja/08-extra.typ"), "= 追加\n").unwrap();

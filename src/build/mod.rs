@@ -368,9 +368,11 @@ pub fn par_map<T: Send>(
                     };
                     match next {
                         Some(i) => {
+                            // Marked finished even if `f` panics, so that no worker waits for it
+                            // for ever (the scope then passes the panic on).
+                            let _finished = Finished(&state, i);
                             let r = f(editions[i]);
                             *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-                            state.lock().unwrap_or_else(|e| e.into_inner()).1[i] = true;
                         }
                         // Nothing ready: run a piece of another edition's work, or wait a moment.
                         None => {
@@ -391,6 +393,15 @@ pub fn par_map<T: Send>(
                 .unwrap_or_else(|| Err(Error::Typst("an edition was not built (internal error)".into())))
         })
         .collect())
+}
+
+/// Marks edition `.1` finished in [`par_map`]'s state when dropped.
+struct Finished<'a>(&'a std::sync::Mutex<(Vec<bool>, Vec<bool>)>, usize);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).1[self.1] = true;
+    }
 }
 
 /// The order in which [`par_map`] takes the editions, each with the editions it waits for

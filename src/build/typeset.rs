@@ -245,7 +245,7 @@ fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
     // any TrimBox found elsewhere means the file is not what this expects.
     let mut inserts: Vec<(usize, Vec<u8>)> = Vec::new();
     for &(offset, used) in offsets.iter().skip(1) {
-        let header = pdf.get(offset..(offset + 24).min(pdf.len()))?;
+        let header = pdf.get(offset..(offset + 40).min(pdf.len()))?;
         let Some(dict) = find(header, b" obj\n<</Type/Page/", 0).map(|at| offset + at + 5) else { continue };
         if !used {
             continue;

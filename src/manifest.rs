@@ -36,8 +36,7 @@ impl Stamp {
 
     /// Hashes `bytes` (for files just written).
     pub fn of_bytes(bytes: &[u8], path: &Path) -> Stamp {
-        let (size, mtime_ns) = meta(path).unwrap_or((bytes.len() as u64, 0));
-        Stamp { sha256: sha256_hex(bytes), size, mtime_ns }
+        Stamp::of_written(sha256_hex(bytes), path, bytes.len() as u64)
     }
 
     /// Stamps a file, reusing `previous`'s hash when size and modification time are unchanged.

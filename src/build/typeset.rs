@@ -244,12 +244,9 @@ fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
     // Every page object with a TrimBox gets its MediaBox as BleedBox, before the closing `>>`;
     // any TrimBox found elsewhere means the file is not what this expects.
     let mut inserts: Vec<(usize, Vec<u8>)> = Vec::new();
-    for &(offset, used) in offsets.iter().skip(1) {
+    for &(offset, _) in offsets.iter().skip(1).filter(|(_, used)| *used) {
         let header = pdf.get(offset..(offset + 40).min(pdf.len()))?;
         let Some(dict) = find(header, b" obj\n<</Type/Page/", 0).map(|at| offset + at + 5) else { continue };
-        if !used {
-            continue;
-        }
         let end = find(pdf, b">>\nendobj", dict)?;
         let object = &pdf[dict..end];
         if !object.windows(8).any(|w| w == b"/TrimBox") || object.windows(9).any(|w| w == b"/BleedBox") {
@@ -266,7 +263,18 @@ fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     inserts.sort_by_key(|(at, _)| *at);
-    let moved = |at: usize| at + inserts.iter().filter(|(i, _)| *i < at).map(|(_, t)| t.len()).sum::<usize>();
+    // Bytes inserted before each insertion point, for moving the offsets after it.
+    let before: Vec<usize> = inserts
+        .iter()
+        .scan(0, |sum, (_, t)| {
+            *sum += t.len();
+            Some(*sum - t.len())
+        })
+        .collect();
+    let moved = |at: usize| {
+        let k = inserts.partition_point(|(i, _)| *i < at);
+        at + before.get(k).copied().unwrap_or_else(|| inserts.iter().map(|(_, t)| t.len()).sum())
+    };
     let mut out = Vec::with_capacity(pdf.len() + inserts.iter().map(|(_, t)| t.len()).sum::<usize>());
     let mut from = 0;
     for (at, text) in &inserts {

@@ -14,6 +14,7 @@ pub mod output;
 pub mod project;
 pub mod ship;
 pub mod typeset;
+pub mod unconfirmed;
 pub mod watch;
 
 pub use error::Error;

@@ -76,6 +76,16 @@ fn run(cli: Cli) -> Result<(), Error> {
                 eprint!("{warnings}");
                 eprintln!("ok {id:<4} {pages:>3} pages");
             }
+            let editions: Vec<_> = project.editions.iter().collect();
+            for (at, ids) in project.unconfirmed_passages(&editions) {
+                eprintln!(
+                    "note: {}:{}:{}: unconfirmed passage, printed marked in {}; build --final refuses it",
+                    at.file,
+                    at.line,
+                    at.column,
+                    ids.join(", ")
+                );
+            }
         }
         Command::Ship(args) => {
             let options = guidepress::ship::ShipOptions {
@@ -102,19 +112,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             build::select(&project, &options.ids)?;
             guidepress::watch::watch(&cli.project, &options, |event| match event {
                 Event::Built(built, took) => {
-                    let n = built.iter().filter(|b| b.rebuilt.is_some()).count();
-                    for b in built {
-                        eprint!("{}", b.warnings);
-                        if let Some(why) = &b.rebuilt {
-                            eprintln!(
-                                "built      {:<4} {:>3} pages {:>7.2} s  ({why})",
-                                b.id,
-                                b.pages,
-                                b.elapsed.as_secs_f64()
-                            );
-                        }
+                    // One line per round: which editions were rebuilt and why.
+                    let rebuilt: Vec<String> = built
+                        .iter()
+                        .inspect(|b| eprint!("{}", b.warnings))
+                        .filter_map(|b| b.rebuilt.as_ref().map(|why| format!("{} ({why})", b.id)))
+                        .collect();
+                    if rebuilt.is_empty() {
+                        eprintln!("up to date: {} edition{}", built.len(), if built.len() == 1 { "" } else { "s" });
+                    } else {
+                        eprintln!("rebuilt {} in {:.2} s", rebuilt.join(", "), took.as_secs_f64());
                     }
-                    eprintln!("rebuilt {n} edition{} in {:.2} s", if n == 1 { "" } else { "s" }, took.as_secs_f64());
                 }
                 Event::Failed(e) => eprintln!("{e}\nthe last good PDFs are kept"),
                 Event::Waiting => eprintln!("watching for changes (Ctrl-C to stop)"),

@@ -142,6 +142,9 @@ pub struct Chapter {
     pub slug: String,
     /// Path from the project root with a leading slash, as Typst sees it.
     pub path: String,
+    /// Where the chapter marks a passage `#unconfirmed` (none in a chapter ready for print).
+    #[serde(skip)]
+    pub unconfirmed: Vec<Location>,
 }
 
 /// One edition, validated: country, languages, trim and all its contacts.
@@ -161,7 +164,8 @@ pub struct Edition {
     pub office_paper: String,
     /// Local contacts first, then the contacts shared by every edition.
     pub contacts: Vec<Contact>,
-    /// True when any contact is unverified or stale.
+    /// True when any contact is unverified or stale, or a chapter it prints has an unconfirmed
+    /// passage.
     pub draft: bool,
 }
 
@@ -290,7 +294,31 @@ impl Project {
                 ),
             ));
         }
+        for (at, ids) in self.unconfirmed_passages(editions) {
+            let which = if ids.len() == 1 { "edition" } else { "editions" };
+            problems.push(Problem::located(
+                at,
+                format!(
+                    "this passage is marked #unconfirmed, so --final refuses {which} {}; confirm it from a source and remove the mark, or delete the passage",
+                    ids.join(", ")
+                ),
+            ));
+        }
         problems.into_result()
+    }
+
+    /// Every `#unconfirmed` passage in the chapters these editions print, with the editions that
+    /// print it, in file order.
+    pub fn unconfirmed_passages<'a>(&'a self, editions: &[&'a Edition]) -> BTreeMap<&'a Location, Vec<&'a str>> {
+        let mut out: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();
+        for e in editions {
+            for lang in &e.languages {
+                for at in self.chapters.get(lang).into_iter().flatten().flat_map(|c| &c.unconfirmed) {
+                    out.entry(at).or_default().push(&e.id);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -577,10 +605,15 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
                             format!("has the same number {number:02} as {}; renumber one of them so that each chapter has its own number", other.path.trim_start_matches('/')),
                         ));
                     }
+                    let mut unconfirmed = Vec::new();
                     if let Ok(text) = fs::read_to_string(file.path()) {
                         check_chapter_title(&rel, &text, problems);
+                        unconfirmed = crate::unconfirmed::find(&text)
+                            .into_iter()
+                            .map(|offset| Location::at(&rel, &text, offset))
+                            .collect();
                     }
-                    chapters.push(Chapter { number, slug, path: format!("/{rel}") });
+                    chapters.push(Chapter { number, slug, path: format!("/{rel}"), unconfirmed });
                 }
                 None => problems.push(Problem::file(
                     &rel,
@@ -895,7 +928,9 @@ fn validate_edition(
         return None;
     }
     contacts.extend(cx.shared.iter().cloned());
-    let draft = contacts.iter().any(|c| c.status != Status::Verified);
+    let unconfirmed =
+        languages.iter().flat_map(|l| chapters.get(l).into_iter().flatten()).any(|c| !c.unconfirmed.is_empty());
+    let draft = unconfirmed || contacts.iter().any(|c| c.status != Status::Verified);
     Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft })
 }
 

@@ -22,9 +22,19 @@ pub enum Event {
 }
 
 /// Watches `root` and rebuilds affected editions on every change, forever (until the process is
-/// stopped). Changes under the output folder, `target/` and `.git/` are ignored.
+/// stopped). Changes under the output folder, `target/` and `.git/` are ignored. Reports
+/// [`Event::Waiting`] once, then only rounds that rebuilt something or failed: with no change,
+/// nothing happens and nothing is reported.
 pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event)) -> Result<(), Error> {
+    // Watch the canonical folder, so that event paths compare with the ignored folders whatever
+    // form `--project` took (`.`, a relative or a symlinked path).
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let out = options.out.clone().unwrap_or_else(|| root.join("out"));
+    let out = if out.is_absolute() { out } else { std::env::current_dir().map(|d| d.join(&out)).unwrap_or(out) };
+    let out = std::fs::canonicalize(&out).unwrap_or(out);
+    let ignored = vec![out, root.join("target"), root.join(".git")];
     let (tx, rx) = mpsc::channel();
+    let filter = ignored.clone();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         // Reading files also raises events (access, metadata); only content changes count.
         if let Ok(event) = res
@@ -34,27 +44,34 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
                     | EventKind::Remove(_)
                     | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
             )
+            && relevant(&event.paths, &filter)
         {
-            let _ = tx.send(event.paths);
+            let _ = tx.send(());
         }
     })
-    .map_err(|e| Error::io(root, std::io::Error::other(e)))?;
-    watcher.watch(root, RecursiveMode::Recursive).map_err(|e| Error::io(root, std::io::Error::other(e)))?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    let out = options.out.clone().unwrap_or_else(|| root.join("out"));
-    let out = std::fs::canonicalize(&out).unwrap_or(out);
-    let ignored = [out, root.join("target"), root.join(".git")];
+    .map_err(|e| Error::io(&root, std::io::Error::other(e)))?;
+    watcher.watch(&root, RecursiveMode::Recursive).map_err(|e| Error::io(&root, std::io::Error::other(e)))?;
     let mut session = Session::default();
+    let mut first = true;
     loop {
         let start = Instant::now();
         match Project::load(&root).map_err(Error::from).and_then(|p| build::build_in(&mut session, &p, options)) {
-            Ok(built) => report(Event::Built(built, start.elapsed())),
+            Ok(built) => {
+                if first || built.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
+                    report(Event::Built(built, start.elapsed()));
+                }
+            }
             Err(e) => report(Event::Failed(e)),
         }
         // Keep memory bounded: drop cached results not used in the last few rounds.
         typst::comemo::evict(5);
-        report(Event::Waiting);
-        wait_for_change(&rx, &ignored);
+        if first {
+            report(Event::Waiting);
+            first = false;
+        }
+        if !wait_for_change(&rx) {
+            return Ok(());
+        }
     }
 }
 
@@ -65,13 +82,15 @@ fn relevant(paths: &[PathBuf], ignored: &[PathBuf]) -> bool {
     })
 }
 
-/// Blocks until a relevant change, then lets a burst of events settle.
-fn wait_for_change(rx: &mpsc::Receiver<Vec<PathBuf>>, ignored: &[PathBuf]) {
-    loop {
-        let Ok(paths) = rx.recv() else { return };
-        if relevant(&paths, ignored) {
-            break;
-        }
+/// Blocks until a relevant change, then lets a burst of events settle (an editor's save is a few
+/// events within milliseconds). False when the watcher is gone.
+fn wait_for_change(rx: &mpsc::Receiver<()>) -> bool {
+    if rx.recv().is_err() {
+        return false;
     }
-    while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+    while rx.recv_timeout(SETTLE).is_ok() {}
+    true
 }
+
+/// How long the project must be quiet after a change before a round starts.
+const SETTLE: Duration = Duration::from_millis(30);

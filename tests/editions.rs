@@ -113,21 +113,22 @@ fn every_qr_code_decodes_to_its_payload() {
     for edition in &project.editions {
         let inputs = build::edition_inputs(&project, edition, build::Variant::Press).unwrap();
         let t = build::typeset(&project, &base, edition, build::Variant::Press, false).unwrap();
+        let ppi = 300.0;
         let mut found = Vec::new();
         for (i, page) in t.document.pages().iter().enumerate() {
-            let boxes = common::image_boxes(&page.frame);
+            let boxes = common::qr_boxes(&page.frame);
             if boxes.is_empty() {
                 continue;
             }
-            let ppi = 300.0;
             let (w, h, grey) = common::render_grey(&t.document, i, ppi);
             for bx in boxes {
-                // Printed at least 15 mm wide (42.5 pt) with the quiet zone, so phones read it.
-                let width = bx[2] - bx[0];
-                assert!(width >= 42.5, "{} page {}: QR code only {width:.1} pt wide", edition.id, i + 1);
                 let codes = common::decode_qr_in(w, h, &grey, ppi, bx);
                 assert_eq!(codes.len(), 1, "{} page {}: the code at {bx:?} did not decode", edition.id, i + 1);
-                found.extend(codes);
+                let code = codes.into_iter().next().unwrap();
+                // Printed at least 15 mm wide with the quiet zone, so phones read it from paper.
+                let mm = code.width_px * 25.4 / f64::from(ppi);
+                assert!(mm >= 15.0, "{} page {}: QR code {} only {mm:.1} mm wide", edition.id, i + 1, code.payload);
+                found.push(code.payload);
             }
         }
         let mut want = inputs.payloads.clone();
@@ -135,6 +136,42 @@ fn every_qr_code_decodes_to_its_payload() {
         found.sort();
         assert_eq!(found, want, "{}: decoded payloads differ from the edition's data", edition.id);
         assert!(!want.is_empty());
+    }
+}
+
+/// What people see: the press and screen PDFs rendered by poppler (Evince, Okular, pdftoppm) at
+/// 150 dpi (a screen at normal zoom) and 300 dpi, read by zbar (as phone and desktop scanners
+/// read). Every code on every page decodes to exactly its payload.
+#[test]
+fn every_qr_code_decodes_from_poppler_pixels_at_150_and_300_dpi() {
+    let out = tempfile::tempdir().unwrap();
+    build_sample(out.path());
+    let project = Project::load(&common::sample_root()).unwrap();
+    let base = build::load_base(&project).unwrap();
+    for edition in &project.editions {
+        let mut want = build::edition_inputs(&project, edition, build::Variant::Press).unwrap().payloads;
+        want.sort();
+        // The pages with codes, from the laid-out pages (the same in both files).
+        let t = build::typeset(&project, &base, edition, build::Variant::Press, false).unwrap();
+        let pages: Vec<usize> = t
+            .document
+            .pages()
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !common::qr_boxes(&p.frame).is_empty())
+            .map(|(i, _)| i + 1)
+            .collect();
+        for file in [format!("{}.pdf", edition.id), format!("{}-screen.pdf", edition.id)] {
+            let pdf = out.path().join("editions").join(&file);
+            for dpi in [150, 300] {
+                let mut found = Vec::new();
+                for &page in &pages {
+                    found.extend(common::zbar_page(&pdf, page, dpi, out.path()));
+                }
+                found.sort();
+                assert_eq!(found, want, "{file} at {dpi} dpi: decoded payloads differ");
+            }
+        }
     }
 }
 

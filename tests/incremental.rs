@@ -150,16 +150,16 @@ fn a_failed_build_keeps_outputs_and_manifest() {
     assert!(before == after, "a failed build changed earlier outputs");
 }
 
-#[test]
-fn watch_rebuilds_after_a_change() {
-    let dir = fixture();
-    let root = dir.path();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guidepress"))
-        .args(["--project", root.to_str().unwrap(), "watch"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+/// Runs `guidepress watch` on `root` (as `--project .` from inside it, or with the absolute
+/// path) and returns the child and its stderr lines as they come.
+fn spawn_watch(root: &Path, relative: bool) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepress"));
+    if relative {
+        cmd.current_dir(root).args(["--project", ".", "watch"]);
+    } else {
+        cmd.args(["--project", root.to_str().unwrap(), "watch"]);
+    }
+    let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {
@@ -167,29 +167,52 @@ fn watch_rebuilds_after_a_change() {
             let _ = tx.send(line);
         }
     });
-    let wait_for = |needle: &str| -> Result<Vec<String>, Vec<String>> {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let mut seen = Vec::new();
-        while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-                let hit = line.contains(needle);
-                seen.push(line);
-                if hit {
-                    return Ok(seen);
-                }
+    (child, rx)
+}
+
+/// Lines until one contains `needle` (Ok), or all lines seen when `within` ran out (Err).
+fn lines_until(
+    rx: &std::sync::mpsc::Receiver<String>,
+    needle: &str,
+    within: Duration,
+) -> Result<Vec<String>, Vec<String>> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            let hit = line.contains(needle);
+            seen.push(line);
+            if hit {
+                return Ok(seen);
             }
         }
-        Err(seen)
-    };
-    let first = wait_for("watching for changes");
-    assert!(first.is_ok(), "watch did not finish its first build: {first:?}");
-    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 113");
-    let second = wait_for("watching for changes");
-    let _ = child.kill();
-    let _ = child.wait();
-    let lines = second.expect("no rebuild after the change");
-    assert!(lines.iter().any(|l| l.starts_with("built") && l.contains(" nz ")), "{lines:?}");
-    assert!(!lines.iter().any(|l| l.starts_with("built") && l.contains(" jp ")), "{lines:?}");
+    }
+    Err(seen)
+}
+
+#[test]
+fn watch_rebuilds_after_a_change_and_is_silent_at_rest() {
+    for relative in [true, false] {
+        let dir = fixture();
+        let root = dir.path();
+        let (mut child, rx) = spawn_watch(root, relative);
+        let first = lines_until(&rx, "watching for changes", Duration::from_secs(120));
+        assert!(first.is_ok(), "watch did not finish its first build: {first:?}");
+        // At rest: no build round, nothing printed.
+        let idle = lines_until(&rx, "", Duration::from_secs(5));
+        assert_eq!(idle, Err(vec![]), "watch printed without any change (relative: {relative})");
+        common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 113");
+        let second = lines_until(&rx, "rebuilt", Duration::from_secs(120));
+        let lines = second.expect("no rebuild after the change");
+        let last = lines.last().unwrap();
+        assert!(last.contains("nz ("), "{lines:?}");
+        assert!(!last.contains("jp ("), "{lines:?}");
+        // And at rest again after the round.
+        let idle = lines_until(&rx, "", Duration::from_secs(2));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(idle, Err(vec![]), "watch printed after its round (relative: {relative})");
+    }
 }
 
 #[test]

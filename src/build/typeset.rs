@@ -13,7 +13,7 @@ use crate::model::contact::Contact;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::fonts::Fonts;
-use crate::typeset::qr::qr_gray;
+use crate::typeset::qr::qr_matrix;
 use crate::typeset::world::{Base, DATA_DIR, DocWorld};
 
 /// The virtual path of an edition's data.
@@ -57,14 +57,16 @@ pub fn edition_inputs(project: &Project, edition: &Edition, variant: Variant) ->
     edition_data(project, edition, variant, true)
 }
 
-/// The QR code of `payload` as grey pixels and its size in modules, encoded once per process:
-/// the shared contacts are in every edition, and each edition's data is made more than once.
+/// The QR code of `payload` as its module matrix (JSON) and its width in modules with the quiet
+/// zones, encoded once per process: the shared contacts are in every edition, and each edition's
+/// data is made more than once.
 fn qr_cached(payload: &str) -> Result<(Vec<u8>, usize), Error> {
     static CODES: Mutex<BTreeMap<String, (Vec<u8>, usize)>> = Mutex::new(BTreeMap::new());
     if let Some(code) = CODES.lock().ok().and_then(|c| c.get(payload).cloned()) {
         return Ok(code);
     }
-    let code = qr_gray(payload).map_err(Error::Typst)?;
+    let matrix = qr_matrix(payload).map_err(Error::Typst)?;
+    let code = (matrix.to_json(), matrix.modules());
     if let Ok(mut codes) = CODES.lock() {
         codes.insert(payload.to_string(), code.clone());
     }
@@ -72,7 +74,7 @@ fn qr_cached(payload: &str) -> Result<(Vec<u8>, usize), Error> {
 }
 
 /// [`edition_inputs`]; without `encode`, only the data file, whose QR entries then carry their
-/// payloads but no pixels (enough to tell whether anything changed: the pixels follow from the
+/// payloads but no matrix (enough to tell whether anything changed: the matrix follows from the
 /// payload and the tool version).
 pub(crate) fn edition_data(
     project: &Project,
@@ -86,10 +88,10 @@ pub(crate) fn edition_data(
     for contact in &mut contacts {
         for channel in &mut contact.channels {
             if let Some(payload) = &channel.payload {
-                let path = format!("{DATA_DIR}/qr/{}.gray", payloads.len());
+                let path = format!("{DATA_DIR}/qr/{}.json", payloads.len());
                 if encode {
-                    let (pixels, modules) = qr_cached(payload)?;
-                    virtuals.push((path.clone(), pixels));
+                    let (matrix, modules) = qr_cached(payload)?;
+                    virtuals.push((path.clone(), matrix));
                     channel.qr_modules = Some(modules);
                 }
                 channel.qr = Some(path);
@@ -114,6 +116,13 @@ pub(crate) fn edition_data(
             "trim": edition.trim,
             "office-paper": edition.office_paper,
             "draft": edition.draft,
+            // Passages marked #unconfirmed in the chapters this edition prints.
+            "unconfirmed": edition
+                .languages
+                .iter()
+                .flat_map(|l| project.chapters.get(l).into_iter().flatten())
+                .map(|c| c.unconfirmed.len())
+                .sum::<usize>(),
         },
         "chapters": chapters,
         "contacts": contacts,

@@ -97,7 +97,7 @@ pub struct Channel {
     pub alt: Option<String>,
     /// The QR code payload (`tel:+…`, `sms:…`, `mailto:…`, `https:…`), if the channel has a code.
     pub payload: Option<String>,
-    /// The virtual path of the QR code's grey pixels, filled in when the edition is typeset.
+    /// The virtual path of the QR code's module matrix (JSON), filled in when the edition is typeset.
     pub qr: Option<String>,
     /// Modules across the QR code including its 4-module quiet zones (layouts size codes by it).
     pub qr_modules: Option<usize>,

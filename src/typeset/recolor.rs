@@ -4,17 +4,18 @@
 
 use typst::layout::{Abs, Frame, FrameItem, GroupItem, Sides};
 use typst::model::Document;
-use typst::visualize::{Color, Luma, Paint, ProcessColor};
+use typst::visualize::{Color, Paint, ProcessColor, Rgb};
 use typst_layout::{Page, PagedDocument};
 
-/// `paint` with a CMYK colour converted to RGB (K-only greys to the same grey, so text black stays
-/// pure black); other paints unchanged.
+/// `paint` with a CMYK colour converted to RGB (K-only greys to the same neutral grey in RGB, so
+/// text and QR codes in K-only black are pure RGB black, 0 0 0); other paints unchanged.
 fn to_rgb(paint: &Paint) -> Paint {
     match paint {
         Paint::Solid(color @ Color::Process(ProcessColor::Cmyk(_))) => {
             let [cyan, magenta, yellow, key] = color.to_vec4();
             if cyan == 0.0 && magenta == 0.0 && yellow == 0.0 {
-                Paint::Solid(Color::Process(ProcessColor::Luma(Luma::new(1.0 - key, 1.0))))
+                let grey = 1.0 - key;
+                Paint::Solid(Color::Process(ProcessColor::Rgb(Rgb::new(grey, grey, grey, 1.0))))
             } else {
                 Paint::Solid(Color::Process(ProcessColor::Rgb(color.to_rgb())))
             }

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst::visualize::{CurveItem, Geometry};
 use typst_layout::PagedDocument;
 
 /// The sample project at the repository root.
@@ -71,49 +72,179 @@ pub fn render_grey(doc: &PagedDocument, page: usize, ppi: f32) -> (usize, usize,
 
 /// Decodes every QR code found in greyscale pixels.
 pub fn decode_qr(w: usize, h: usize, grey: &[u8]) -> Vec<String> {
-    // Binarise first: anti-aliased module edges confuse rqrr's adaptive threshold.
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| if grey[y * w + x] < 128 { 0 } else { 255 });
-    img.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
+    decode_qr_codes(w, h, grey).into_iter().map(|c| c.payload).collect()
 }
 
-/// Bounding boxes `[x0, y0, x1, y1]` (pt, page coordinates) of every image placed in a frame.
-pub fn image_boxes(frame: &Frame) -> Vec<[f64; 4]> {
+/// A QR code found in pixels.
+pub struct FoundQr {
+    /// What it decodes to.
+    pub payload: String,
+    /// Its width in pixels with the 4-module quiet zones, from the symbol's corners and version.
+    pub width_px: f64,
+}
+
+/// Decodes every QR code found in greyscale pixels, with its printed width.
+pub fn decode_qr_codes(w: usize, h: usize, grey: &[u8]) -> Vec<FoundQr> {
+    decode_scaled(w, h, grey, 1)
+}
+
+/// Decodes the one QR code expected in greyscale pixels. rqrr finds a code's finder patterns
+/// less reliably than zbar when a module is a few pixels wide and not a whole number of them
+/// (3.7 px at 150 dpi, where zbar reads every code): if the pixels as they are give nothing,
+/// they are read again enlarged 2× and 3× (each pixel repeated, nothing smoothed or invented).
+pub fn decode_one_qr(w: usize, h: usize, grey: &[u8]) -> Vec<FoundQr> {
+    for scale in [1, 2, 3] {
+        let found = decode_scaled(w, h, grey, scale);
+        if !found.is_empty() {
+            return found
+                .into_iter()
+                .map(|f| FoundQr { payload: f.payload, width_px: f.width_px / scale as f64 })
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+fn decode_scaled(w: usize, h: usize, grey: &[u8], scale: usize) -> Vec<FoundQr> {
+    // Binarise first: anti-aliased module edges confuse rqrr's adaptive threshold.
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w * scale, h * scale, |x, y| {
+        if grey[(y / scale) * w + x / scale] < 128 { 0 } else { 255 }
+    });
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|g| {
+            let [a, b, ..] = g.bounds;
+            let (meta, payload) = g.decode().ok()?;
+            let modules = 17.0 + 4.0 * meta.version.0 as f64;
+            let side = f64::from(b.x - a.x).hypot(f64::from(b.y - a.y));
+            Some(FoundQr { payload, width_px: side * (modules + 8.0) / modules })
+        })
+        .collect()
+}
+
+/// Bounding boxes `[x0, y0, x1, y1]` (pt, page coordinates, bleed included) of every QR code
+/// drawn in a frame: a filled curve of many sub-paths (one per run of dark modules), quiet zone
+/// not included.
+pub fn qr_boxes(frame: &Frame) -> Vec<[f64; 4]> {
     let mut out = Vec::new();
-    collect_images(frame, Transform::identity(), &mut out);
+    collect_qr(frame, Transform::identity(), &mut out);
     out
 }
 
-fn collect_images(frame: &Frame, ts: Transform, out: &mut Vec<[f64; 4]>) {
+fn collect_qr(frame: &Frame, ts: Transform, out: &mut Vec<[f64; 4]>) {
     for (pos, item) in frame.items() {
         let ts = ts.pre_concat(Transform::translate(pos.x, pos.y));
         match item {
-            FrameItem::Group(g) => collect_images(&g.frame, ts.pre_concat(g.transform), out),
-            FrameItem::Image(_, size, _) => {
-                let a = Point::zero().transform(ts);
-                let b = Point::new(size.x, size.y).transform(ts);
-                out.push([
-                    a.x.to_pt().min(b.x.to_pt()),
-                    a.y.to_pt().min(b.y.to_pt()),
-                    a.x.to_pt().max(b.x.to_pt()),
-                    a.y.to_pt().max(b.y.to_pt()),
-                ]);
+            FrameItem::Group(g) => collect_qr(&g.frame, ts.pre_concat(g.transform), out),
+            FrameItem::Shape(shape, _) => {
+                let Geometry::Curve(curve) = &shape.geometry else { continue };
+                let moves = curve.0.iter().filter(|i| matches!(i, CurveItem::Move(_))).count();
+                if moves < 30 || shape.fill.is_none() {
+                    continue;
+                }
+                let mut bx = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+                for item in &curve.0 {
+                    if let CurveItem::Move(p) | CurveItem::Line(p) = item {
+                        let p: Point = p.transform(ts);
+                        bx = [
+                            bx[0].min(p.x.to_pt()),
+                            bx[1].min(p.y.to_pt()),
+                            bx[2].max(p.x.to_pt()),
+                            bx[3].max(p.y.to_pt()),
+                        ];
+                    }
+                }
+                out.push(bx);
             }
             _ => {}
         }
     }
 }
 
-/// Decodes the QR code inside one box of a rendered page (`ppi` as rendered), alone.
-pub fn decode_qr_in(w: usize, h: usize, grey: &[u8], ppi: f32, bx: [f64; 4]) -> Vec<String> {
+/// Decodes the QR code inside one box (pt; `dx`, `dy` pt moved, e.g. by a bleed the pixels do
+/// not have) of a page rendered at `ppi`, alone: several codes on one page are read one by one.
+pub fn decode_qr_in(w: usize, h: usize, grey: &[u8], ppi: f32, bx: [f64; 4]) -> Vec<FoundQr> {
     let k = f64::from(ppi) / 72.0;
-    let margin = 4.0;
+    // The quiet zone and a little more.
+    let margin = (bx[2] - bx[0]) * 0.25;
     let x0 = ((bx[0] - margin) * k).max(0.0) as usize;
     let y0 = ((bx[1] - margin) * k).max(0.0) as usize;
     let x1 = (((bx[2] + margin) * k) as usize).min(w);
     let y1 = (((bx[3] + margin) * k) as usize).min(h);
     let (cw, ch) = (x1 - x0, y1 - y0);
     let crop: Vec<u8> = (y0..y1).flat_map(|y| grey[y * w + x0..y * w + x1].iter().copied()).collect();
-    decode_qr(cw, ch, &crop)
+    decode_one_qr(cw, ch, &crop)
+}
+
+/// The QR codes zbar (`zbarimg`, installed by .ci/run) reads on page `page` (1-based) of a PDF
+/// rendered by poppler's pdftoppm at `dpi`, in greyscale; `scratch` is a folder for the image.
+pub fn zbar_page(pdf: &Path, page: usize, dpi: u32, scratch: &Path) -> Vec<String> {
+    let prefix = scratch.join(format!("zbar-{dpi}-{page}"));
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-r",
+            &dpi.to_string(),
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils) must be installed; .ci/run installs it");
+    assert!(status.success(), "pdftoppm failed on {}", pdf.display());
+    let png = prefix.with_extension("png");
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&png)
+        .output()
+        .expect("zbarimg (zbar-tools) must be installed; .ci/run installs it");
+    // Exit status 4: no code found on the page.
+    assert!(out.status.success() || out.status.code() == Some(4), "zbarimg failed on {}", png.display());
+    let _ = fs::remove_file(&png);
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+/// Page `page` (1-based) of a PDF rendered by poppler's pdftoppm at `dpi`, as greyscale pixels.
+pub fn pdftoppm_grey(pdf: &Path, page: usize, dpi: u32) -> (usize, usize, Vec<u8>) {
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", &dpi.to_string(), "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .output()
+        .expect("pdftoppm (poppler-utils) must be installed; .ci/run installs it");
+    assert!(out.status.success(), "pdftoppm failed on {}", pdf.display());
+    parse_pgm(&out.stdout)
+}
+
+/// Width, height and pixels of a binary PGM (P5, 8-bit) image.
+pub fn parse_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i] == b'#' {
+            while bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P5", "not a binary PGM");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    assert_eq!(fields[3], "255");
+    let data = bytes[i + 1..i + 1 + w * h].to_vec();
+    (w, h, data)
 }
 
 /// The text of a PDF as poppler's pdftotext extracts it (installed by .ci/run).

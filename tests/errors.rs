@@ -109,7 +109,7 @@ fn unknown_key_in_a_contact_names_the_allowed_ones() {
     edit(p.path(), "editions/nz.toml", "url = \"https://105", "website = \"https://105");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:19:1: unknown setting `website`; check the spelling (the settings allowed here are \
+        one("editions/nz.toml:20:1: unknown setting `website`; check the spelling (the settings allowed here are \
              `kind`, `name`, `country`, `phone`, `emergency-phone`, `short`, `sms`, `email`, `url`, `address`, \
              `hours`, `languages`, `notes`, `verified`, `source`)")
     );
@@ -149,7 +149,7 @@ fn wrong_type_says_what_to_write() {
     assert_eq!(
         problems(p.path()),
         one(
-            "editions/nz.toml:20:12: `verified` must be a date without quotes, e.g. 2026-11-29, not the text \"2021-07-30\""
+            "editions/nz.toml:21:12: `verified` must be a date without quotes, e.g. 2026-11-29, not the text \"2021-07-30\""
         )
     );
 }
@@ -161,7 +161,7 @@ fn unknown_contact_kind_lists_the_kinds() {
     assert_eq!(
         problems(p.path()),
         one(
-            "editions/nz.toml:24:8: `kind = \"helpline\"` is not one of the allowed values; write one of `emergency`, \
+            "editions/nz.toml:25:8: `kind = \"helpline\"` is not one of the allowed values; write one of `emergency`, \
              `police`, `hotline`, `ngo`, `embassy`, `consulate`, `korea-counselling`"
         )
     );
@@ -180,7 +180,7 @@ fn missing_settings_say_where_to_add_them() {
     edit(p.path(), "editions/nz.toml", "kind = \"hotline\"\n", "");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:23:1: the required setting `kind` is missing; add kind = … to this [[contact]]")
+        one("editions/nz.toml:24:1: the required setting `kind` is missing; add kind = … to this [[contact]]")
     );
 }
 
@@ -204,7 +204,7 @@ fn contact_names_missing_in_a_language_of_the_edition() {
     assert_eq!(
         problems(p.path()),
         one(
-            "editions/nz.toml:23:1: contact \"크라임스토퍼스 (익명 제보)\" has no `name.en`; edition `nz` prints every contact in en"
+            "editions/nz.toml:24:1: contact \"크라임스토퍼스 (익명 제보)\" has no `name.en`; edition `nz` prints every contact in en"
         )
     );
 
@@ -344,7 +344,7 @@ fn phone_invalid_for_the_contacts_country() {
     edit(p.path(), "editions/nz.toml", "phone = \"(09) 379 0818\"", "phone = \"(09) 379 08\"");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:46:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": \
+        one("editions/nz.toml:61:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": \
              `phone = \"(09) 379 08\"` is not a valid phone number in New Zealand (NZ); write it as dialled in New \
              Zealand, or in international form starting with + and the country code (and set `country` if the number \
              belongs to another country)")
@@ -357,7 +357,7 @@ fn url_with_http() {
     edit(p.path(), "editions/nz.toml", "url = \"https://105", "url = \"http://105");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:19:7: contact \"New Zealand Police (non-emergency)\": \
+        one("editions/nz.toml:20:7: contact \"New Zealand Police (non-emergency)\": \
              `url = \"http://105.police.govt.nz\"` must start with https:// (not http://); write the full address as a \
              browser shows it, e.g. https://www.example.org")
     );
@@ -369,7 +369,7 @@ fn url_without_a_host() {
     edit(p.path(), "editions/nz.toml", "url = \"https://105.police.govt.nz\"", "url = \"https://\"");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:19:7: contact \"New Zealand Police (non-emergency)\": `url = \"https://\"` has no site \
+        one("editions/nz.toml:20:7: contact \"New Zealand Police (non-emergency)\": `url = \"https://\"` has no site \
              name after https://; write the full address as a browser shows it, e.g. https://www.example.org")
     );
 }
@@ -380,7 +380,7 @@ fn malformed_email() {
     edit(p.path(), "editions/nz.toml", "auckland@mofa.go.kr", "auckland.mofa.go.kr");
     assert_eq!(
         problems(p.path()),
-        one("editions/nz.toml:47:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": \
+        one("editions/nz.toml:62:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": \
              `email = \"auckland.mofa.go.kr\"` is not an e-mail address; write it like name@example.org")
     );
 }
@@ -392,7 +392,7 @@ fn verified_date_in_the_future() {
     assert_eq!(
         problems(p.path()),
         one(
-            "editions/nz.toml:20:12: contact \"New Zealand Police (non-emergency)\": `verified = 2027-01-04` is after \
+            "editions/nz.toml:21:12: contact \"New Zealand Police (non-emergency)\": `verified = 2027-01-04` is after \
              the guide's date (2026-11-29); write the day someone really confirmed these details"
         )
     );
@@ -416,8 +416,8 @@ fn problems_in_several_files_are_reported_together_and_sorted() {
     let expected = "\
 error: chapters/en/8-extra.typ: is not named like a chapter; name it NN-slug.typ (two digits, a dash, lower-case words joined by dashes), e.g. 01-who-is-a-victim.typ
 error: editions/au.toml:3:13: language `ko` is listed twice in `languages`; delete one of them
-error: editions/nz.toml:47:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": `email = \"auckland.mofa.go.kr\"` is not an e-mail address; write it like name@example.org
-error: editions/us.toml:20:7: contact \"National Human Trafficking Hotline\": `url = \"humantraffickinghotline.org\"` must start with https://; write the full address as a browser shows it, e.g. https://www.example.org
+error: editions/nz.toml:62:9: contact \"Embassy of the Republic of Korea, Auckland branch office\": `email = \"auckland.mofa.go.kr\"` is not an e-mail address; write it like name@example.org
+error: editions/us.toml:21:7: contact \"National Human Trafficking Hotline\": `url = \"humantraffickinghotline.org\"` must start with https://; write the full address as a browser shows it, e.g. https://www.example.org
 error: guidepress.toml:90:9: contact \"Central Agency for the Protection of the Rights of Trafficking Victims\": `phone = \"1600-824\"` is not a valid phone number in South Korea (KR); write it as dialled in South Korea, or in international form starting with + and the country code (and set `country` if the number belongs to another country)
 5 problems found; nothing was written.";
     assert_eq!(problems(p.path()), expected);
@@ -450,18 +450,20 @@ fn final_refuses_the_sample_naming_the_unconfirmed_contacts() {
         refused.to_string(),
         "\
 error: editions/nz.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:14:1: contact \"New Zealand Police (non-emergency)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:23:1: contact \"Crimestoppers (anonymous reports)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:33:1: contact \"Migrant exploitation line (MBIE)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:42:1: contact \"Embassy of the Republic of Korea, Auckland branch office\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:15:1: contact \"New Zealand Police (non-emergency)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:24:1: contact \"Crimestoppers (anonymous reports)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:32:1: contact \"Crimestoppers (number for calls from overseas)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:41:1: contact \"Migrant exploitation line (MBIE)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:50:1: contact \"Immigration New Zealand\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:57:1: contact \"Embassy of the Republic of Korea, Auckland branch office\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
 error: editions/us.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:14:1: contact \"National Human Trafficking Hotline\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:29:1: contact \"Homeland Security Investigations (HSI) tip line\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:36:1: contact \"Embassy of the Republic of Korea, Consular Section\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:15:1: contact \"National Human Trafficking Hotline\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:30:1: contact \"Homeland Security Investigations (HSI) tip line\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:37:1: contact \"Embassy of the Republic of Korea in Washington\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
 error: guidepress.toml:43:1: contact \"Consular Call Center, Ministry of Foreign Affairs of Korea\" was last confirmed on 2024-04-13, too long before this version's date (2026-11-29), so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
 error: guidepress.toml:65:1: contact \"Women's Emergency Line 1366\" was last confirmed on 2023-09-24, too long before this version's date (2026-11-29), so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
 error: guidepress.toml:84:1: contact \"Central Agency for the Protection of the Rights of Trafficking Victims\" has no `verified` date, so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
-12 problems found; nothing was written."
+14 problems found; nothing was written."
     );
 
     // The binary refuses with exit code 1, names every unconfirmed contact and writes nothing.

@@ -232,6 +232,18 @@ impl Project {
         };
         let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
         validate_shipping(&config.shipping, &config_text, &mut problems);
+        // The sender's e-mail is printed on every label: one bare address, like a contact's.
+        if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
+            && text::first_hidden(email).is_none()
+            && let Err(why) = crate::model::web::check_email(email)
+        {
+            problems.push(Problem::at(
+                CONFIG,
+                &config_text,
+                key_offset(&config_text, "sender", "email"),
+                format!("`sender.email = \"{email}\"` {why}"),
+            ));
+        }
         if !(0.0..=10.0).contains(&config.build.bleed_mm) {
             problems.push(Problem::at(
                 CONFIG,

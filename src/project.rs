@@ -13,11 +13,14 @@ use crate::diag::{Location, Problem, Problems, key_offset};
 use crate::model::LangMap;
 use crate::model::contact::{self, Contact, ContactDef, Status, days_from_civil};
 use crate::model::edition::{Size, default_office_paper, parse_size};
+use crate::model::text::{self, Lines, RETYPE};
 
 /// The project's configuration file name.
 pub const CONFIG: &str = "guidepress.toml";
 /// The layout every edition is typeset with.
 pub const BOOK_LAYOUT: &str = "layouts/book.typ";
+/// The words the layouts print, per language.
+pub const STRINGS: &str = "layouts/strings.toml";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -206,10 +209,15 @@ impl Project {
             }
             return Err(problems);
         };
-        let config: Option<ConfigFile> = parse_toml(CONFIG, &config_text, &mut problems);
+        let hidden = check_hidden_in_toml(CONFIG, &config_text, &mut problems);
+        let config: Option<ConfigFile> = parse_toml(CONFIG, &config_text, &hidden, &mut problems);
         let chapters = discover_chapters(root, &mut problems);
         if !root.join(BOOK_LAYOUT).is_file() {
             problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
+        }
+        // The words the layouts print: read by the layouts, but written by translators like the rest.
+        if let Ok(words) = fs::read_to_string(root.join(STRINGS)) {
+            check_hidden_in_toml(STRINGS, &words, &mut problems);
         }
         let Some(config) = config else {
             // Still look at the editions so their problems are reported too.
@@ -228,6 +236,18 @@ impl Project {
         };
         let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
         validate_shipping(&config.shipping, &config_text, &mut problems);
+        // The sender's e-mail is printed on every label: one bare address, like a contact's.
+        if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
+            && text::first_hidden(email).is_none()
+            && let Err(why) = crate::model::web::check_email(email)
+        {
+            problems.push(Problem::at(
+                CONFIG,
+                &config_text,
+                key_offset(&config_text, "sender", "email"),
+                format!("`sender.email = \"{email}\"` {why}"),
+            ));
+        }
         if !(0.0..=10.0).contains(&config.build.bleed_mm) {
             problems.push(Problem::at(
                 CONFIG,
@@ -375,7 +395,133 @@ fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> 
     }
 }
 
-fn parse_toml<T: for<'de> Deserialize<'de>>(rel: &str, text: &str, problems: &mut Problems) -> Option<T> {
+/// Reports every character a reader cannot see in a TOML file of the project (see
+/// [`text::is_hidden`]): written as itself anywhere in the file (a comment too), or as an escape
+/// (`\u202E`) in a string or key, or a tab or line break in a one-line string. Returns the byte
+/// offsets of those written as themselves, which can make the file unreadable as TOML.
+fn check_hidden_in_toml(rel: &str, text: &str, problems: &mut Problems) -> Vec<usize> {
+    let strings = toml_strings(text);
+    let field = |offset: usize| -> String {
+        let containing = |key: bool| strings.iter().find(|s| s.key == key && s.span.contains(&offset));
+        match (containing(false), containing(true)) {
+            (Some(s), _) => format!("`{}`", s.path),
+            (None, Some(s)) => format!("the key of `{}`", s.path),
+            (None, None) => field_on_line(text, offset),
+        }
+    };
+    let raw: Vec<(usize, char)> = text::find_hidden(text, Lines::Multi).collect();
+    for &(offset, c) in &raw {
+        problems.push(Problem::at(
+            rel,
+            text,
+            offset,
+            format!("{} has {}{RETYPE}", field(offset), text::hidden_advice(c)),
+        ));
+    }
+    for s in &strings {
+        let Some(written) = text.get(s.span.clone()) else { continue };
+        for (at, c) in text::hidden_in_toml_string(written) {
+            let offset = s.span.start + at;
+            // An escape such as `\u202E`, or a tab written as itself in a one-line string.
+            let what = if written.as_bytes()[at] == b'\\' {
+                let len = match written.as_bytes()[at + 1] {
+                    b'u' => 6,
+                    b'U' => 10,
+                    b'x' => 4,
+                    _ => 2,
+                };
+                format!("the escape `{}`, which stands for ", &written[at..at + len])
+            } else {
+                String::new()
+            };
+            let whose = if s.key { format!("the key of `{}`", s.path) } else { format!("`{}`", s.path) };
+            problems.push(Problem::at(rel, text, offset, format!("{whose} has {what}{}", text::hidden_advice(c))));
+        }
+    }
+    raw.into_iter().map(|(offset, _)| offset).collect()
+}
+
+/// The setting written on the line of `offset` before it (for a file that is not valid TOML),
+/// e.g. `` `contact.name.en` ``; `this comment` or `this line` when there is none.
+fn field_on_line(text: &str, offset: usize) -> String {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[start..offset];
+    if before.trim_start().starts_with('#') {
+        return "this comment".into();
+    }
+    match before.split_once('=').map(|(k, _)| k.trim()) {
+        Some(key) if !key.is_empty() && !key.contains(['#', '[', ']']) => {
+            match section_at(text, offset).map(|h| h.trim_matches(['[', ']']).trim().to_string()) {
+                Some(table) if !table.is_empty() => format!("`{table}.{key}`"),
+                _ => format!("`{key}`"),
+            }
+        }
+        _ => "this line".into(),
+    }
+}
+
+/// A string of a TOML document as written: its dotted key path, its byte span (quotes included)
+/// and whether it is a key.
+struct TomlString {
+    path: String,
+    span: std::ops::Range<usize>,
+    key: bool,
+}
+
+/// Every string value and key of a TOML text (none if it is not valid TOML).
+fn toml_strings(text: &str) -> Vec<TomlString> {
+    use toml_edit::{Item, Value};
+    fn join(path: &str, key: &str) -> String {
+        if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    }
+    fn value(v: &Value, path: &str, out: &mut Vec<TomlString>) {
+        match v {
+            Value::String(s) => {
+                out.extend(s.span().map(|span| TomlString { path: path.to_string(), span, key: false }))
+            }
+            Value::Array(a) => a.iter().for_each(|v| value(v, path, out)),
+            Value::InlineTable(t) => {
+                for (k, v) in t.iter() {
+                    let p = join(path, k);
+                    out.extend(t.key(k).and_then(|k| k.span()).map(|span| TomlString {
+                        path: p.clone(),
+                        span,
+                        key: true,
+                    }));
+                    value(v, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn table(t: &toml_edit::Table, path: &str, out: &mut Vec<TomlString>) {
+        for (k, item) in t.iter() {
+            let p = join(path, k);
+            out.extend(t.key(k).and_then(|k| k.span()).map(|span| TomlString { path: p.clone(), span, key: true }));
+            match item {
+                Item::Value(v) => value(v, &p, out),
+                Item::Table(t) => table(t, &p, out),
+                Item::ArrayOfTables(a) => a.iter().for_each(|t| table(t, &p, out)),
+                Item::None => {}
+            }
+        }
+    }
+    let Ok(doc) = toml_edit::ImDocument::parse(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    table(doc.as_table(), "", &mut out);
+    out
+}
+
+/// Reads a TOML file of the project into `T`, reporting why it cannot. `hidden` are the offsets of
+/// characters already reported as hidden (see [`check_hidden_in_toml`]): a control character
+/// is not valid TOML, and the syntax error on its line is that same problem, so it is not
+/// reported again.
+fn parse_toml<T: for<'de> Deserialize<'de>>(
+    rel: &str,
+    text: &str,
+    hidden: &[usize],
+    problems: &mut Problems,
+) -> Option<T> {
     // Parse once without a schema so that broken TOML and wrong settings get different advice.
     let (e, syntax) = match text.parse::<toml::Table>() {
         Err(e) => (e, true),
@@ -385,6 +531,10 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(rel: &str, text: &str, problems: &mu
         },
     };
     let offset = e.span().map_or(0, |s| s.start);
+    let line = |offset: usize| crate::diag::line_col(text, offset).0;
+    if syntax && hidden.iter().any(|h| line(*h) == line(offset)) {
+        return None;
+    }
     let message = if syntax {
         syntax_message(e.message(), value_at(text, offset))
     } else {
@@ -608,6 +758,7 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
                     let mut unconfirmed = Vec::new();
                     if let Ok(text) = fs::read_to_string(file.path()) {
                         check_chapter_title(&rel, &text, problems);
+                        check_hidden_in_chapter(&rel, &text, problems);
                         unconfirmed = crate::unconfirmed::find(&text)
                             .into_iter()
                             .map(|offset| Location::at(&rel, &text, offset))
@@ -638,6 +789,26 @@ fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMap<String, V
         out.insert(lang, chapters);
     }
     out
+}
+
+/// Reports every character a reader cannot see in a chapter source (tabs and line breaks are
+/// text there), written as itself or as a Typst escape (`\u{202e}`).
+fn check_hidden_in_chapter(rel: &str, source: &str, problems: &mut Problems) {
+    // A byte order mark at the very start says the file is UTF-8; it is not text.
+    let start = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    for (offset, c) in text::find_hidden(&source[start..], Lines::Multi) {
+        let offset = start + offset;
+        problems.push(Problem::at(rel, source, offset, format!("the text has {}{RETYPE}", text::hidden_advice(c))));
+    }
+    for (offset, c) in text::hidden_in_typst_escapes(source) {
+        let end = source[offset..].find('}').map_or(source.len(), |e| offset + e + 1);
+        problems.push(Problem::at(
+            rel,
+            source,
+            offset,
+            format!("the text has the escape `{}`, which stands for {}", &source[offset..end], text::hidden_advice(c)),
+        ));
+    }
 }
 
 /// A chapter file has exactly one `=` title: the layouts number the chapter's title with the
@@ -741,7 +912,8 @@ fn load_editions(
             continue;
         }
         let Some(text) = read_text(&path, &rel, problems) else { continue };
-        let Some(def) = parse_toml::<EditionFile>(&rel, &text, problems) else { continue };
+        let hidden = check_hidden_in_toml(&rel, &text, problems);
+        let Some(def) = parse_toml::<EditionFile>(&rel, &text, &hidden, problems) else { continue };
         if let Some(e) = validate_edition(id, &rel, &text, def, cx, chapters, problems) {
             editions.push(e);
         }

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::LangMap;
-use super::phone::{PhoneError, is_short_number, parse_phone};
+use super::phone::{Cost, PhoneError, is_short_number, parse_phone};
+use super::text::first_hidden;
+use super::web::{check_email, check_url};
 use crate::diag::{Location, Problem, Problems};
 
 /// What kind of place a contact is; the contacts pages group by it, in this order.
@@ -91,6 +93,8 @@ pub enum Status {
 pub struct Channel {
     /// `phone`, `emergency-phone`, `short`, `sms`, `email` or `web`.
     pub kind: &'static str,
+    /// A call to it is free for the caller (a toll-free number): the layouts mark it.
+    pub free: bool,
     /// The main printed text (national form for phones).
     pub text: String,
     /// A second printed form (the international form of a phone), if any.
@@ -184,11 +188,18 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
     let edition_country_unknown = def.country.is_none() && crate::ship::country::country_name(&country).is_none();
     let mut channels = Vec::new();
-    for (kind, field) in [("phone", &def.phone), ("emergency-phone", &def.emergency_phone)] {
+    // A value with a character a reader cannot see is reported where it is by the check of the
+    // whole file (`text::find_hidden`), and not read any further here.
+    let clean = |field: &Option<Spanned<String>>| field.clone().filter(|v| first_hidden(v.get_ref()).is_none());
+    for (kind, field) in [("phone", clean(&def.phone)), ("emergency-phone", clean(&def.emergency_phone))] {
         if let Some(value) = field {
             match parse_phone(value.get_ref(), &country) {
+                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
+                    report(value.span().start, cost_message(kind, value.get_ref(), &country, &p));
+                }
                 Ok(p) => channels.push(Channel {
                     kind,
+                    free: p.cost() == Cost::Free,
                     text: p.national,
                     alt: Some(p.international),
                     payload: Some(format!("tel:{}", p.e164)),
@@ -201,11 +212,12 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
             }
         }
     }
-    if let Some(value) = &def.short {
+    if let Some(value) = &clean(&def.short) {
         let v = value.get_ref().trim();
         if is_short_number(v) {
             channels.push(Channel {
                 kind: "short",
+                free: false,
                 text: v.to_string(),
                 alt: None,
                 payload: None,
@@ -221,11 +233,12 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
             );
         }
     }
-    if let Some(value) = &def.sms {
+    if let Some(value) = &clean(&def.sms) {
         let v = value.get_ref().trim();
         if is_short_number(v) || (v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit()) && v.len() >= 3) {
             channels.push(Channel {
                 kind: "sms",
+                free: false,
                 text: v.to_string(),
                 alt: None,
                 payload: Some(format!("sms:{v}")),
@@ -234,8 +247,12 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
             });
         } else {
             match parse_phone(v, &country) {
+                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
+                    report(value.span().start, cost_message("sms", v, &country, &p));
+                }
                 Ok(p) => channels.push(Channel {
                     kind: "sms",
+                    free: false,
                     text: p.national,
                     alt: Some(p.international),
                     payload: Some(format!("sms:{}", p.e164)),
@@ -247,31 +264,31 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
             }
         }
     }
-    if let Some(value) = &def.email {
+    if let Some(value) = &clean(&def.email) {
         let v = value.get_ref().trim();
-        if is_email(v) {
+        let checked = check_email(v);
+        if checked.is_ok() {
             channels.push(Channel {
                 kind: "email",
+                free: false,
                 text: v.to_string(),
                 alt: None,
                 payload: Some(format!("mailto:{v}")),
                 qr: None,
                 qr_modules: None,
             });
-        } else {
-            report(
-                value.span().start,
-                format!("`email = \"{v}\"` is not an e-mail address; write it like name@example.org"),
-            );
+        } else if let Err(why) = checked {
+            report(value.span().start, format!("`email = \"{v}\"` {why}"));
         }
     }
-    if let Some(value) = &def.url {
+    if let Some(value) = &clean(&def.url) {
         let v = value.get_ref().trim();
         match check_url(v) {
             Ok(()) => {
                 let text = v.trim_start_matches("https://").trim_end_matches('/').to_string();
                 channels.push(Channel {
                     kind: "web",
+                    free: false,
                     text,
                     alt: None,
                     payload: Some(v.to_string()),
@@ -343,7 +360,36 @@ fn display_name(def: &ContactDef) -> String {
     let names = &def.name;
     let name = names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default();
     // Names within the limit are shown whole; a runaway one is cut so the message stays readable.
+    let name = super::text::visible(&name);
     if name.chars().count() > MAX_NAME_CHARS { name.chars().take(60).chain("…".chars()).collect() } else { name }
+}
+
+/// Why a number of this cost cannot be printed, and what to do.
+fn cost_message(field: &str, value: &str, country: &str, p: &super::phone::Phone) -> String {
+    // A number written as dialled in `country` is named by it (the numbering plan of +1 holds
+    // non-geographic numbers libphonenumber files under US).
+    let region = if value.trim_start().starts_with('+') { p.region.as_str() } else { country };
+    let place = crate::ship::country::country_name(region).unwrap_or(region);
+    match p.cost() {
+        Cost::Refused("unknown-type") => format!(
+            "`{field} = \"{value}\"` is a number of unknown type in {place} ({region}): libphonenumber cannot tell \
+             what kind of line it is, so a caller cannot know what the call costs; check the number with the \
+             organisation and print a fixed-line, mobile or toll-free number"
+        ),
+        Cost::Refused(what) => {
+            let cost = if what == "premium-rate" {
+                "a call costs the caller more than an ordinary call"
+            } else {
+                "the caller pays part of the cost of the call"
+            };
+            format!(
+                "`{field} = \"{value}\"` is a {what} number in {place} ({region}) (so says libphonenumber): {cost}, \
+                 and such numbers often cannot be dialled from abroad or from every phone; print the \
+                 organisation's ordinary (fixed-line, mobile or toll-free) number instead"
+            )
+        }
+        Cost::Free | Cost::Ordinary => String::new(),
+    }
 }
 
 fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> String {
@@ -363,38 +409,6 @@ fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> Str
     }
 }
 
-/// A plain check that an e-mail address has a local part, one @ and a dotted domain.
-pub fn is_email(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else { return false };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && v.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"(),;:[]\\".contains(c))
-}
-
-/// Checks that a web address is an absolute `https://` address with a dotted host.
-pub fn check_url(v: &str) -> Result<(), String> {
-    let Some(rest) = v.strip_prefix("https://") else {
-        let not_http = if v.starts_with("http://") { " (not http://)" } else { "" };
-        return Err(format!(
-            "must start with https://{not_http}; write the full address as a browser shows it, e.g. https://www.example.org"
-        ));
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || !host.contains('.') || host.starts_with('.') || host.ends_with('.') {
-        return Err(
-            "has no site name after https://; write the full address as a browser shows it, e.g. https://www.example.org"
-                .into(),
-        );
-    }
-    if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
-        return Err("contains spaces or characters not allowed in a web address".into());
-    }
-    Ok(())
-}
-
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -409,17 +423,6 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_and_urls() {
-        assert!(is_email("toronto@mofa.go.kr"));
-        assert!(!is_email("toronto.mofa.go.kr"));
-        assert!(!is_email("a@b"));
-        assert!(!is_email("a b@c.org"));
-        assert!(check_url("https://humantraffickinghotline.org").is_ok());
-        assert!(check_url("http://example.org").is_err());
-        assert!(check_url("https://localhost").is_err());
-    }
 
     #[test]
     fn civil_days() {

@@ -3,6 +3,8 @@
 pub mod contact;
 pub mod edition;
 pub mod phone;
+pub mod text;
+pub mod web;
 
 use std::collections::BTreeMap;
 

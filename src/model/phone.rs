@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use phonenumber::metadata::{DATABASE, Database, loader};
-use phonenumber::{Mode, PhoneNumber, country};
+use phonenumber::{Mode, PhoneNumber, Type, country};
 
 /// A validated phone number in the forms the contacts pages print.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -15,6 +15,35 @@ pub struct Phone {
     pub international: String,
     /// E.164, e.g. `+18883737888` (used for `tel:` links).
     pub e164: String,
+    /// What libphonenumber says the number is: fixed line, mobile, toll-free, premium-rate …
+    pub kind: Type,
+    /// The region whose numbering plan the number belongs to (ISO alpha-2), e.g. `US`.
+    pub region: String,
+}
+
+/// How a caller pays for a call to a number, as far as libphonenumber tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// Free for the caller (toll-free, freephone): the layouts mark it.
+    Free,
+    /// An ordinary number (fixed line, mobile, universal access, VoIP …).
+    Ordinary,
+    /// A number a contact must not print, with what it is, for the message: premium-rate,
+    /// shared-cost, or of no type libphonenumber knows.
+    Refused(&'static str),
+}
+
+impl Phone {
+    /// What calling the number costs, from its libphonenumber type.
+    pub fn cost(&self) -> Cost {
+        match self.kind {
+            Type::TollFree => Cost::Free,
+            Type::PremiumRate => Cost::Refused("premium-rate"),
+            Type::SharedCost => Cost::Refused("shared-cost"),
+            Type::Unknown => Cost::Refused("unknown-type"),
+            _ => Cost::Ordinary,
+        }
+    }
 }
 
 /// Why a phone number was refused.
@@ -55,7 +84,13 @@ fn forms(db: &Database, number: &PhoneNumber) -> Result<Phone, PhoneError> {
         return Err(PhoneError::Invalid);
     }
     let form = |mode| format_number(db, number, mode).ok_or(PhoneError::Invalid);
-    Ok(Phone { national: form(Mode::National)?, international: form(Mode::International)?, e164: form(Mode::E164)? })
+    Ok(Phone {
+        national: form(Mode::National)?,
+        international: form(Mode::International)?,
+        e164: form(Mode::E164)?,
+        kind: number.number_type(db),
+        region: number.metadata(db).map(|m| m.id().to_string()).unwrap_or_default(),
+    })
 }
 
 /// `number` written in `mode` (national, international or E.164) with `db`'s formatting rules.
@@ -227,7 +262,13 @@ mod tests {
             return Err(PhoneError::Invalid);
         }
         let form = |mode| number.format().mode(mode).to_string();
-        Ok(Phone { national: form(Mode::National), international: form(Mode::International), e164: form(Mode::E164) })
+        Ok(Phone {
+            national: form(Mode::National),
+            international: form(Mode::International),
+            e164: form(Mode::E164),
+            kind: number.number_type(&DATABASE),
+            region: number.metadata(&DATABASE).map(|m| m.id().to_string()).unwrap_or_default(),
+        })
     }
 
     /// The sample's numbers and many others (national and international forms, international
@@ -362,6 +403,28 @@ mod tests {
              update VERSION"
         );
         assert_eq!(metadata().len(), 254, "regions read from the copied metadata");
+    }
+
+    #[test]
+    fn number_types_give_the_cost_of_a_call() {
+        let cost = |text: &str, region: &str| parse_phone(text, region).map(|p| (p.kind, p.cost()));
+        // Premium-rate and shared-cost numbers are refused on a contact.
+        assert_eq!(cost("1900 654 321", "AU"), Ok((Type::PremiumRate, Cost::Refused("premium-rate"))));
+        assert_eq!(cost("0906 123 4567", "GB"), Ok((Type::PremiumRate, Cost::Refused("premium-rate"))));
+        assert_eq!(cost("131 237", "AU"), Ok((Type::SharedCost, Cost::Refused("shared-cost"))));
+        assert_eq!(cost("1300 123 456", "AU"), Ok((Type::SharedCost, Cost::Refused("shared-cost"))));
+        // Toll-free numbers are free calls.
+        assert_eq!(cost("1-888-373-7888", "US"), Ok((Type::TollFree, Cost::Free)));
+        assert_eq!(cost("1-833-900-1010", "CA"), Ok((Type::TollFree, Cost::Free)));
+        assert_eq!(cost("0800 555 111", "NZ"), Ok((Type::TollFree, Cost::Free)));
+        assert_eq!(cost("1800 123 456", "AU"), Ok((Type::TollFree, Cost::Free)));
+        assert_eq!(cost("0120-123-456", "JP"), Ok((Type::TollFree, Cost::Free)));
+        // Korean 1600- and 1577- numbers are universal access numbers: ordinary ones.
+        assert_eq!(cost("1600-8248", "KR"), Ok((Type::Uan, Cost::Ordinary)));
+        assert_eq!(cost("1577-1366", "KR"), Ok((Type::Uan, Cost::Ordinary)));
+        assert_eq!(cost("(202) 939-5600", "US"), Ok((Type::FixedLineOrMobile, Cost::Ordinary)));
+        assert_eq!(cost("+852 9731 0092", "MO").map(|(_, c)| c), Ok(Cost::Ordinary));
+        assert_eq!(parse_phone("+852 9731 0092", "MO").unwrap().region, "HK");
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub use fields::{
 };
 use fields::{edition_list, show, show_or_nothing};
 
+use crate::model::text::{self, Lines, RETYPE};
+
 /// The columns an orders file may have, in the documented order.
 pub const COLUMNS: [&str; 15] = [
     "order_id",
@@ -234,8 +236,28 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
             |name: &str| -> &str { columns.get(name).and_then(|&i| trimmed.get(i)).map_or("", |(s, _)| s.as_str()) };
         // This row's problems; the row becomes an order line only if there are none.
         let mut here: Vec<OrderProblem> = Vec::new();
+        // Characters a reader cannot see, in any field (a quoted value may span lines, so line
+        // breaks and tabs are text). Such a field is not checked any further.
+        let mut hidden: Vec<&str> = Vec::new();
+        for (i, (value, _)) in trimmed.iter().enumerate() {
+            if let Some(c) = value.chars().find(|c| text::is_hidden(*c, Lines::Multi)) {
+                let message = format!("the text has {}{RETYPE}", text::hidden_advice(c));
+                match columns.iter().find(|(_, at)| **at == i) {
+                    Some((name, _)) => {
+                        hidden.push(name);
+                        here.push(OrderProblem::new(Some(row), Some(name), message));
+                    }
+                    None => {
+                        let label = column_label(header, i);
+                        here.push(OrderProblem::new(Some(row), None, format!("{label}: {message}")));
+                    }
+                }
+            }
+        }
         let fail = |here: &mut Vec<OrderProblem>, column: &str, message: String| {
-            here.push(OrderProblem::new(Some(row), Some(column), message));
+            if !hidden.contains(&column) {
+                here.push(OrderProblem::new(Some(row), Some(column), message));
+            }
         };
         for name in REQUIRED {
             if columns.contains_key(name) && get(name).is_empty() {

@@ -17,7 +17,8 @@ pub(super) fn edition_list(editions: &[&str]) -> String {
 
 /// A value in backticks, on one line and cut short if very long.
 pub(super) fn show(value: &str) -> String {
-    let one_line: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String =
+        crate::model::text::visible(&value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>());
     let mut cut: String = one_line.chars().take(60).collect();
     if one_line.chars().count() > 60 {
         cut.push('…');
@@ -184,6 +185,10 @@ pub fn check_email(value: &str) -> Result<(), String> {
     if value.to_ascii_lowercase().starts_with("mailto:") {
         return Err(format!("{v} starts with `mailto:`; write only the address, e.g. name@example.org"));
     }
+    // `?subject=…` and `Name <…>`: said as for an address printed in the guide.
+    if value.contains(['?', '<', '>']) {
+        crate::model::web::check_email(value).map_err(|why| format!("{v} {why}"))?;
+    }
     if value.matches('@').count() > 1 || value.contains([';', ',']) {
         return Err(format!("{v} holds more than one e-mail address; give only one, and put others in `notes`"));
     }
@@ -207,7 +212,8 @@ pub fn check_email(value: &str) -> Result<(), String> {
     if labels.len() < 2 || !labels.iter().all(label_ok) || labels.last().is_some_and(|t| t.chars().count() < 2) {
         return problem();
     }
-    Ok(())
+    // The rules for addresses printed in the guide: one bare address, in ASCII, with a plain domain.
+    crate::model::web::check_email(value).map_err(|why| format!("{v} {why}"))
 }
 
 /// Checks a country code and returns it in upper case.

@@ -166,11 +166,6 @@ fn row(c: &Contact, edition: &str, as_of: i64, stale: i64) -> Row {
     }
 }
 
-/// The word for a kind as editors write it (`korea-counselling`).
-pub fn kind_word(kind: Kind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date; `None` unless it is exactly that form and a
 /// real day.
 pub fn parse_date(text: &str) -> Option<i64> {

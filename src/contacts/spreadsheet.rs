@@ -32,11 +32,11 @@ pub fn to_csv(report: &Report) -> Vec<u8> {
         let number = |kind: &str| {
             r.numbers.iter().filter(|n| n.kind == kind).map(|n| n.text.as_str()).collect::<Vec<_>>().join("; ")
         };
-        let kind = super::kind_word(r.kind);
+        let kind = r.kind.word();
         let line = r.line.to_string();
         let record: [&str; 16] = [
             &r.id,
-            &kind,
+            kind,
             &r.name,
             &number("phone"),
             &number("emergency-phone"),

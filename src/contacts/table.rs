@@ -39,7 +39,7 @@ fn file_header(row: &Row) -> String {
 }
 
 fn row_lines(row: &Row, id_width: usize) -> String {
-    let kind = super::kind_word(row.kind);
+    let kind = row.kind.word();
     let mut out = format!(
         "  {:<id_width$}  {:<17}  {:<10}  {:<10}  {}\n",
         row.id,

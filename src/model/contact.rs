@@ -27,6 +27,21 @@ pub enum Kind {
     KoreaCounselling,
 }
 
+impl Kind {
+    /// The word editors write for it (`korea-counselling`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Emergency => "emergency",
+            Kind::Police => "police",
+            Kind::Hotline => "hotline",
+            Kind::Ngo => "ngo",
+            Kind::Embassy => "embassy",
+            Kind::Consulate => "consulate",
+            Kind::KoreaCounselling => "korea-counselling",
+        }
+    }
+}
+
 /// A contact as written in `guidepress.toml` or `editions/<id>.toml` (`[[contact]]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -370,8 +385,7 @@ impl ContactDef {
             return id.get_ref().clone();
         }
         let name = self.name.get("en").or_else(|| self.name.values().next()).map_or("", String::as_str);
-        let kind = serde_json::to_value(self.kind).ok().and_then(|v| v.as_str().map(str::to_string));
-        slug_or(name, &kind.unwrap_or_default())
+        slug_or(name, self.kind.word())
     }
 }
 
@@ -504,6 +518,21 @@ mod tests {
         assert!(check_url("https://humantraffickinghotline.org").is_ok());
         assert!(check_url("http://example.org").is_err());
         assert!(check_url("https://localhost").is_err());
+    }
+
+    #[test]
+    fn kind_words_are_the_toml_words() {
+        for kind in [
+            Kind::Emergency,
+            Kind::Police,
+            Kind::Hotline,
+            Kind::Ngo,
+            Kind::Embassy,
+            Kind::Consulate,
+            Kind::KoreaCounselling,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.word());
+        }
     }
 
     #[test]

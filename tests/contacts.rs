@@ -381,3 +381,26 @@ fn verify_refuses_what_it_cannot_record() {
     assert!(stderr(&out).starts_with("error: --source must say, on one line, where the details were confirmed"));
     assert_eq!(files(), before, "nothing was written");
 }
+
+#[test]
+fn a_call_sheet_that_cannot_be_drawn_is_refused_with_its_place() {
+    let dir = two_editions();
+    let root = dir.path();
+    common::edit(
+        root,
+        "editions/nz.toml",
+        "source = \"Immigration New Zealand, 2021-07-30; crimestoppers",
+        "source = \"😀 Immigration New Zealand, 2021-07-30; crimestoppers",
+    );
+    let sheet = root.join("calls.pdf");
+    let out =
+        run(root, &["contacts", "--sheet", sheet.to_str().unwrap(), "--csv", root.join("c.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: editions/nz.toml:23: contact `crimestoppers-anonymous-reports`: `source` has the character \"😀\" (U+1F600), \
+         which no font in fonts/ can draw, so the call sheet cannot print it; replace it\n1 problem found; nothing was written.\n"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(!sheet.exists() && !root.join("c.csv").exists(), "nothing written");
+}

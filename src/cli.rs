@@ -34,6 +34,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Turn an orders file into labels, packing sheets and a pick list under out/shipping/<stem>/.
     Ship(ShipArgs),
+    /// List every contact with when it was last confirmed and when it is due again (table, CSV,
+    /// call sheet PDF); `contacts verify` records a confirmation.
+    Contacts(ContactsArgs),
 }
 
 /// `build` options.
@@ -115,4 +118,44 @@ pub struct ExportArgs {
     pub id: String,
     /// The folder to write the Typst project into.
     pub dir: PathBuf,
+}
+
+/// `contacts` options.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ContactsArgs {
+    /// Record a confirmation instead of listing.
+    #[command(subcommand)]
+    pub action: Option<ContactsAction>,
+    /// Edition ids whose contacts to list (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Also write the list as a CSV file for a spreadsheet.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write a call sheet to print (A4 landscape PDF): one row per contact, with boxes to tick.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub sheet: Option<PathBuf>,
+}
+
+/// `contacts` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ContactsAction {
+    /// Record that a contact was confirmed: sets its `verified` and `source` in the TOML file.
+    Verify(VerifyArgs),
+}
+
+/// `contacts verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The edition id whose file holds the contact, or `shared` for the contacts of guidepress.toml.
+    pub edition: String,
+    /// The contact's id (as `guidepress contacts` lists it).
+    pub contact: String,
+    /// The day the details were confirmed, YYYY-MM-DD (not after today).
+    #[arg(long, value_name = "DATE")]
+    pub on: String,
+    /// Where they were confirmed (e.g. "phoned the hotline").
+    #[arg(long, value_name = "TEXT")]
+    pub source: String,
 }

@@ -16,6 +16,10 @@ pub enum Error {
     /// The command line asked for something that does not exist.
     #[error("{0}")]
     Usage(String),
+    /// A request the project cannot carry out as asked (e.g. a verification dated in the
+    /// future); nothing was written.
+    #[error("{0}; nothing was written.")]
+    Refused(String),
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match &e {
-                Error::Usage(_) | Error::Io { .. } => eprintln!("error: {e}"),
+                Error::Usage(_) | Error::Io { .. } | Error::Refused(_) => eprintln!("error: {e}"),
                 _ => eprintln!("{e}"),
             }
             ExitCode::from(e.exit_code() as u8)
@@ -32,8 +32,13 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         return Ok(());
     }
-    // Every command but export typesets: read the fonts while the project loads.
-    if !matches!(cli.command, Command::Export(_)) {
+    // Every command but export and contacts typesets: read the fonts while the project loads.
+    let typesets = match &cli.command {
+        Command::Export(_) => false,
+        Command::Contacts(args) => args.sheet.is_some(),
+        _ => true,
+    };
+    if typesets {
         guidepress::typeset::fonts::prefetch(&cli.project);
     }
     let project = Project::load(&cli.project)?;
@@ -133,12 +138,53 @@ fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("wrote {} files to {}", files.len(), args.dir.display());
             eprintln!("typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ", args.dir.display());
         }
+        Command::Contacts(args) => contacts(&project, args)?,
         Command::Preview(args) => {
             for path in build::preview(&project, &args.id, args.page, cli.out.as_deref())? {
                 println!("{}", path.display());
             }
         }
     }
+    Ok(())
+}
+
+/// `contacts`: the table on stdout, the files asked for, the counts on stderr; or `contacts verify`.
+fn contacts(project: &Project, args: cli::ContactsArgs) -> Result<(), Error> {
+    use guidepress::contacts::{self, verify};
+    if let Some(cli::ContactsAction::Verify(v)) = args.action {
+        let request = verify::Verification {
+            edition: &v.edition,
+            contact: &v.contact,
+            on: &v.on,
+            source: &v.source,
+            today: contacts::today_anywhere(),
+        };
+        let done = verify::verify(project, &request)?;
+        let was = done.was.map_or("never confirmed before".to_string(), |d| format!("was {d}"));
+        eprintln!("recorded {}:{}: `{}` verified = {} ({was})", done.file, done.line, done.id, v.on);
+        eprintln!("the next build rebuilds {}", done.editions.join(", "));
+        return Ok(());
+    }
+    let report = contacts::report(project, &args.ids)?;
+    // Everything is made before anything is written.
+    let sheet = args.sheet.as_ref().map(|_| contacts::sheet::call_sheet(project, &report)).transpose()?;
+    let csv = args.csv.as_ref().map(|_| contacts::spreadsheet::to_csv(&report));
+    print!("{}", contacts::table::table(&report));
+    if let (Some(path), Some(bytes)) = (&args.csv, csv) {
+        guidepress::output::write_atomic(path, &bytes)?;
+        eprintln!("wrote {}  ({} contacts)", path.display(), report.rows.len());
+    }
+    if let (Some(path), Some(sheet)) = (&args.sheet, sheet) {
+        eprint!("{}", sheet.warnings);
+        guidepress::output::write_atomic(path, &sheet.pdf)?;
+        eprintln!(
+            "wrote {}  (call sheet, {} page{})",
+            path.display(),
+            sheet.pages,
+            if sheet.pages == 1 { "" } else { "s" }
+        );
+    }
+    eprintln!("{}", report.summary());
     Ok(())
 }
 

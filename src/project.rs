@@ -134,6 +134,10 @@ pub struct Guide {
     /// The date as (year, month, day).
     #[serde(skip)]
     pub ymd: (i32, u8, u8),
+    /// Contacts confirmed more than this many days before [`Guide::date`] are stale
+    /// (`guide.stale-after-days`).
+    #[serde(skip)]
+    pub stale_after_days: i64,
 }
 
 /// One chapter source file.
@@ -235,6 +239,12 @@ impl Project {
             stale_after_days: i64::from(config.guide.stale_after_days),
         };
         let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
+        let shared_ids: Vec<ContactAt> = config
+            .contacts
+            .iter()
+            .map(|c| ContactAt::of(c.get_ref(), Location::at(CONFIG, &config_text, c.span().start)))
+            .collect();
+        duplicate_ids(&[], &shared_ids, "the shared contacts of guidepress.toml", &mut problems);
         validate_shipping(&config.shipping, &config_text, &mut problems);
         // The sender's e-mail is printed on every label: one bare address, like a contact's.
         if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
@@ -261,6 +271,7 @@ impl Project {
             stale_after_days: i64::from(config.guide.stale_after_days),
             shared: shared.clone(),
             shared_defs: config.contacts.iter().map(|c| (c.span().start, c.get_ref().clone())).collect(),
+            shared_ids,
             guide: guide.clone(),
             config_text: config_text.clone(),
         };
@@ -348,6 +359,8 @@ struct EditionCx {
     shared: Vec<Contact>,
     /// Shared contacts as written, with their byte offset in guidepress.toml.
     shared_defs: Vec<(usize, ContactDef)>,
+    /// Shared contacts' ids and places.
+    shared_ids: Vec<ContactAt>,
     guide: Guide,
     config_text: String,
 }
@@ -359,6 +372,7 @@ impl EditionCx {
             stale_after_days: i64::MAX / 4,
             shared: Vec::new(),
             shared_defs: Vec::new(),
+            shared_ids: Vec::new(),
             guide: Guide {
                 title: LangMap::new(),
                 subtitle: LangMap::new(),
@@ -366,6 +380,7 @@ impl EditionCx {
                 version: String::new(),
                 date: String::new(),
                 ymd: (1970, 1, 1),
+                stale_after_days: 730,
             },
             config_text: String::new(),
         }
@@ -703,6 +718,7 @@ fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide 
         version: def.version.clone(),
         date: format!("{:04}-{:02}-{:02}", ymd.0, ymd.1, ymd.2),
         ymd,
+        stale_after_days: i64::from(def.stale_after_days),
     }
 }
 
@@ -1096,6 +1112,10 @@ fn validate_edition(
             }
         }
     }
+    let local: Vec<ContactAt> =
+        def.contacts.iter().map(|c| ContactAt::of(c.get_ref(), Location::at(rel, text, c.span().start))).collect();
+    let scope = format!("edition `{id}` (its own contacts and the shared ones of guidepress.toml)");
+    duplicate_ids(&cx.shared_ids, &local, &scope, problems);
     if problems.0.len() != before {
         return None;
     }
@@ -1104,6 +1124,45 @@ fn validate_edition(
         languages.iter().flat_map(|l| chapters.get(l).into_iter().flatten()).any(|c| !c.unconfirmed.is_empty());
     let draft = unconfirmed || contacts.iter().any(|c| c.status != Status::Verified);
     Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft })
+}
+
+/// A contact's id, name (for messages) and place.
+#[derive(Debug, Clone)]
+struct ContactAt {
+    id: String,
+    name: String,
+    at: Location,
+}
+
+impl ContactAt {
+    fn of(def: &ContactDef, at: Location) -> Self {
+        Self { id: def.id(), name: contact::display_name(def), at }
+    }
+}
+
+/// Reports every contact of `contacts` whose id is already taken by one of `earlier` or by a
+/// contact before it, at its own place, naming the other; `scope` says where ids must differ.
+fn duplicate_ids(earlier: &[ContactAt], contacts: &[ContactAt], scope: &str, problems: &mut Problems) {
+    let mut seen: BTreeMap<&str, &ContactAt> = BTreeMap::new();
+    for c in earlier {
+        seen.entry(&c.id).or_insert(c);
+    }
+    for c in contacts {
+        match seen.get(c.id.as_str()) {
+            Some(first) => problems.push(Problem::located(
+                &c.at,
+                format!(
+                    "contact \"{}\" has the same id `{}` as contact \"{}\" at {}:{}:{} (an id is made from the English name \
+                     unless `id` is set); ids must differ within {scope}, so set `id = \"…\"` on one of them \
+                     (lower-case letters, digits and dashes)",
+                    c.name, c.id, first.name, first.at.file, first.at.line, first.at.column
+                ),
+            )),
+            None => {
+                seen.insert(&c.id, c);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ fn unknown_key_in_a_contact_names_the_allowed_ones() {
     assert_eq!(
         problems(p.path()),
         one("editions/nz.toml:20:1: unknown setting `website`; check the spelling (the settings allowed here are \
-             `kind`, `name`, `country`, `phone`, `emergency-phone`, `short`, `sms`, `email`, `url`, `address`, \
+             `id`, `kind`, `name`, `country`, `phone`, `emergency-phone`, `short`, `sms`, `email`, `url`, `address`, \
              `hours`, `languages`, `notes`, `verified`, `source`)")
     );
 }

@@ -29,10 +29,27 @@ pub enum Kind {
     KoreaCounselling,
 }
 
+impl Kind {
+    /// The word editors write for it (`korea-counselling`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Emergency => "emergency",
+            Kind::Police => "police",
+            Kind::Hotline => "hotline",
+            Kind::Ngo => "ngo",
+            Kind::Embassy => "embassy",
+            Kind::Consulate => "consulate",
+            Kind::KoreaCounselling => "korea-counselling",
+        }
+    }
+}
+
 /// A contact as written in `guidepress.toml` or `editions/<id>.toml` (`[[contact]]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ContactDef {
+    /// A stable id for `guidepress contacts verify` (default: made from the name, see [`ContactDef::id`]).
+    pub id: Option<Spanned<String>>,
     /// What kind of contact this is.
     pub kind: Kind,
     /// Name per language.
@@ -131,6 +148,12 @@ pub struct Contact {
     /// Where the contact is written (its `[[contact]]` table), for messages.
     #[serde(skip)]
     pub origin: Location,
+    /// Its stable id (`id`, or made from the name); not printed.
+    #[serde(skip)]
+    pub id: String,
+    /// Where the details were confirmed; not printed.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// What validation needs to know besides the contact itself.
@@ -184,6 +207,18 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
                 );
             }
         }
+    }
+    if let Some(id) = &def.id
+        && !is_contact_id(id.get_ref())
+    {
+        report(
+            id.span().start,
+            format!(
+                "`id = \"{}\"` must be lower-case letters a to z, digits and single dashes, starting with a letter, e.g. \"{}\"",
+                id.get_ref(),
+                slug_or(id.get_ref(), "police-non-emergency")
+            ),
+        );
     }
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
     let edition_country_unknown = def.country.is_none() && crate::ship::country::country_name(&country).is_none();
@@ -349,14 +384,64 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         verified,
         status,
         origin: Location::at(cx.file, cx.text, spanned.span().start),
+        id: def.id(),
+        source: def.source.clone(),
     })
+}
+
+/// Longest id made from a name, in characters (cut at a dash).
+pub const MAX_DERIVED_ID_CHARS: usize = 40;
+
+impl ContactDef {
+    /// The contact's stable id: `id` when set; else its English name (else the name in the
+    /// first language, in code order) as a slug (see [`slug_or`]), e.g.
+    /// `national-human-trafficking-hotline`; else, for a name without Latin letters, its kind
+    /// (`emergency`).
+    pub fn id(&self) -> String {
+        if let Some(id) = &self.id {
+            return id.get_ref().clone();
+        }
+        let name = self.name.get("en").or_else(|| self.name.values().next()).map_or("", String::as_str);
+        slug_or(name, self.kind.word())
+    }
+}
+
+/// Short words left out of ids made from names.
+const ID_STOP_WORDS: [&str; 10] = ["a", "an", "and", "at", "for", "in", "of", "on", "the", "to"];
+
+/// `text` as a lower-case ASCII slug (its letters and digits, words joined by single dashes,
+/// apostrophes and the words of [`ID_STOP_WORDS`] left out, at most [`MAX_DERIVED_ID_CHARS`]
+/// characters, cut between words); `fallback` when that has no Latin letter.
+pub fn slug_or(text: &str, fallback: &str) -> String {
+    let mut slug = String::new();
+    let text = text.replace(['\'', '\u{2019}'], "").to_ascii_lowercase();
+    let words = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
+    for word in words.filter(|w| !ID_STOP_WORDS.contains(w)) {
+        if !slug.is_empty() && slug.len() + 1 + word.len() > MAX_DERIVED_ID_CHARS {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.extend(word.chars().take(MAX_DERIVED_ID_CHARS));
+    }
+    if is_contact_id(&slug) { slug } else { fallback.to_string() }
+}
+
+/// True for a contact id: lower-case ASCII letters, digits and single dashes, starting with a letter.
+pub fn is_contact_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn has_channel_field(def: &ContactDef) -> bool {
     [&def.phone, &def.emergency_phone, &def.short, &def.sms, &def.email, &def.url].iter().any(|f| f.is_some())
 }
 
-fn display_name(def: &ContactDef) -> String {
+/// The contact's name for messages: English if it has one, else the first language's.
+pub fn display_name(def: &ContactDef) -> String {
     let names = &def.name;
     let name = names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default();
     // Names within the limit are shown whole; a runaway one is cut so the message stays readable.
@@ -420,14 +505,68 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The proleptic Gregorian date `(year, month, day)` of a day number since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_words_are_the_toml_words() {
+        for kind in [
+            Kind::Emergency,
+            Kind::Police,
+            Kind::Hotline,
+            Kind::Ngo,
+            Kind::Embassy,
+            Kind::Consulate,
+            Kind::KoreaCounselling,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.word());
+        }
+    }
+
+    #[test]
+    fn ids_from_names() {
+        assert_eq!(slug_or("National Human Trafficking Hotline", "hotline"), "national-human-trafficking-hotline");
+        assert_eq!(slug_or("Migrant exploitation line (MBIE)", "hotline"), "migrant-exploitation-line-mbie");
+        assert_eq!(
+            slug_or("Consular Call Center, Ministry of Foreign Affairs of Korea", "x"),
+            "consular-call-center-ministry-foreign"
+        );
+        assert_eq!(
+            slug_or("Consulate General of the Republic of Korea in Sydney", "x"),
+            "consulate-general-republic-korea-sydney"
+        );
+        assert_eq!(slug_or("警察（緊急）", "emergency"), "emergency");
+        assert_eq!(slug_or("警視庁 英語による通報（24時間）", "police"), "police", "digits alone are no id");
+        assert_eq!(slug_or("国際移住機関（IOM）駐日事務所", "ngo"), "iom");
+        assert_eq!(slug_or("Women's Emergency Line 1366", "x"), "womens-emergency-line-1366");
+        assert!(is_contact_id("nz-police-105"));
+        assert!(!is_contact_id("NZ-police") && !is_contact_id("-a") && !is_contact_id("a--b") && !is_contact_id("1a"));
+    }
 
     #[test]
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(days_from_civil(2026, 11, 29) - days_from_civil(2025, 11, 29), 365);
+        for day in [-1, 0, 59, 11_017, 20_000, 20_786, 100_000] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 }

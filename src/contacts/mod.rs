@@ -1,0 +1,238 @@
+//! `guidepress contacts`: every contact of the selected editions with when it was last
+//! confirmed, when it is due again and its status, as a terminal table, a CSV file or a call
+//! sheet PDF; and `contacts verify`, which records a confirmation in the TOML file.
+//!
+//! The status is reckoned at the guide's date (`guide.date`), the date the build uses for
+//! staleness, so a contact `ok` or `due` here is one that `build --final` accepts.
+
+pub mod sheet;
+pub mod spreadsheet;
+pub mod table;
+pub mod verify;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::LangMap;
+use crate::model::contact::{Contact, Kind, civil_from_days, days_from_civil};
+use crate::project::{CONFIG, Project};
+
+/// A contact confirmed this many days or fewer before it falls stale is `due`.
+pub const DUE_WITHIN_DAYS: i64 = 90;
+
+/// Where a contact stands, at the guide's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standing {
+    /// Confirmed, and not due again within [`DUE_WITHIN_DAYS`].
+    Ok,
+    /// Falls stale within [`DUE_WITHIN_DAYS`] of the guide's date.
+    Due,
+    /// Confirmed longer than `stale-after-days` before the guide's date: its editions are drafts.
+    Overdue,
+    /// Never confirmed: its editions are drafts.
+    Unverified,
+}
+
+impl Standing {
+    /// Every status, in report order.
+    pub const ALL: [Standing; 4] = [Standing::Ok, Standing::Due, Standing::Overdue, Standing::Unverified];
+
+    /// The word printed for it (`ok`, `due`, `overdue`, `unverified`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Ok => "ok",
+            Standing::Due => "due",
+            Standing::Overdue => "overdue",
+            Standing::Unverified => "unverified",
+        }
+    }
+}
+
+/// One way to reach a contact, as its contacts page prints it (phones in international form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Number {
+    /// `phone`, `emergency-phone`, `short`, `sms`, `email` or `web`.
+    pub kind: &'static str,
+    /// The printed text.
+    pub text: String,
+}
+
+/// One contact of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Its stable id (what `contacts verify` takes).
+    pub id: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name in English if it has one, else in the first language.
+    pub name: String,
+    /// Its name in every language.
+    pub names: LangMap,
+    /// Its ways to reach it, in print order.
+    pub numbers: Vec<Number>,
+    /// When it was last confirmed, `YYYY-MM-DD`.
+    pub verified: Option<String>,
+    /// When it falls stale (`verified` + `stale-after-days`), `YYYY-MM-DD`.
+    pub due: Option<String>,
+    /// Where it stands at the guide's date.
+    pub status: Standing,
+    /// Where it was confirmed.
+    pub source: Option<String>,
+    /// The file it is written in (`editions/nz.toml`, `guidepress.toml`).
+    pub file: String,
+    /// The line of its `[[contact]]` header.
+    pub line: usize,
+    /// The selected editions that print it.
+    pub editions: Vec<String>,
+}
+
+/// Every contact of the selected editions, each once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The date statuses are reckoned at: the guide's date.
+    pub as_of: String,
+    /// `guide.stale-after-days`.
+    pub stale_after_days: i64,
+    /// [`DUE_WITHIN_DAYS`].
+    pub due_within_days: i64,
+    /// Editions' own contacts edition by edition, in file order, then the shared ones.
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    /// How many contacts have each status, in [`Standing::ALL`] order.
+    pub fn counts(&self) -> [(Standing, usize); 4] {
+        Standing::ALL.map(|s| (s, self.rows.iter().filter(|r| r.status == s).count()))
+    }
+
+    /// The summary line: `21 contacts as of 2026-11-29 (guide.date): 0 ok, 0 due, 7 overdue, 14 unverified`.
+    pub fn summary(&self) -> String {
+        let counts: Vec<String> = self.counts().iter().map(|(s, n)| format!("{n} {}", s.word())).collect();
+        let n = self.rows.len();
+        format!("{n} contact{} as of {} (guide.date): {}", if n == 1 { "" } else { "s" }, self.as_of, counts.join(", "))
+    }
+}
+
+/// The report for the editions `ids` (all when empty); an unknown id is a usage error listing
+/// the editions.
+pub fn report(project: &Project, ids: &[String]) -> Result<Report, Error> {
+    let editions = crate::build::select(project, ids)?;
+    let (y, m, d) = project.guide.ymd;
+    let as_of = days_from_civil(i64::from(y), u32::from(m), u32::from(d));
+    let stale = project.guide.stale_after_days;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut shared: Vec<Row> = Vec::new();
+    for e in &editions {
+        for c in &e.contacts {
+            let list = if c.origin.file == CONFIG { &mut shared } else { &mut rows };
+            match list.iter_mut().find(|r| r.file == c.origin.file && r.line == c.origin.line) {
+                Some(row) => row.editions.push(e.id.clone()),
+                None => list.push(row(c, &e.id, as_of, stale)),
+            }
+        }
+    }
+    rows.extend(shared);
+    Ok(Report { as_of: project.guide.date.clone(), stale_after_days: stale, due_within_days: DUE_WITHIN_DAYS, rows })
+}
+
+fn row(c: &Contact, edition: &str, as_of: i64, stale: i64) -> Row {
+    let verified_day = c.verified.as_deref().and_then(parse_date);
+    let due_day = verified_day.map(|v| v + stale);
+    let status = match due_day {
+        None => Standing::Unverified,
+        Some(due) if as_of > due => Standing::Overdue,
+        Some(due) if due - as_of <= DUE_WITHIN_DAYS => Standing::Due,
+        Some(_) => Standing::Ok,
+    };
+    let numbers = c
+        .channels
+        .iter()
+        .map(|ch| Number { kind: ch.kind, text: ch.alt.clone().unwrap_or_else(|| ch.text.clone()) })
+        .collect();
+    Row {
+        id: c.id.clone(),
+        kind: c.kind,
+        name: c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default(),
+        names: c.name.clone(),
+        numbers,
+        verified: c.verified.clone(),
+        due: due_day.map(format_date),
+        status,
+        source: c.source.clone(),
+        file: c.origin.file.clone(),
+        line: c.origin.line,
+        editions: vec![edition.to_string()],
+    }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date; `None` unless it is exactly that form and a
+/// real day.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return None;
+    }
+    let (y, m, d): (i64, u32, u32) = (text[0..4].parse().ok()?, text[5..7].parse().ok()?, text[8..10].parse().ok()?);
+    let day = days_from_civil(y, m, d);
+    (civil_from_days(day) == (y, m, d)).then_some(day)
+}
+
+/// `YYYY-MM-DD` of a day number since 1970-01-01.
+pub fn format_date(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today's date as a day number, in the time zone furthest ahead (UTC+14): no date that is
+/// already today somewhere (in Seoul, UTC+9, say) is refused as being in the future.
+pub fn today_anywhere() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    (secs + 14 * 3600).div_euclid(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
+        for bad in
+            ["2025-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026/01/01", "2026-01-01T00", "", "２０２６-01-01"]
+        {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn standing_at_the_guide_date() {
+        let c = |verified: Option<&str>| Contact {
+            kind: Kind::Hotline,
+            name: LangMap::from([("en".to_string(), "X".to_string())]),
+            channels: Vec::new(),
+            address: LangMap::new(),
+            hours: LangMap::new(),
+            languages: LangMap::new(),
+            notes: LangMap::new(),
+            verified: verified.map(str::to_string),
+            status: crate::model::contact::Status::Verified,
+            origin: Default::default(),
+            id: "x".into(),
+            source: None,
+        };
+        let as_of = parse_date("2026-11-29").unwrap();
+        let status = |v| row(&c(v), "nz", as_of, 730).status;
+        assert_eq!(status(None), Standing::Unverified);
+        // Stale exactly when the build calls it stale: more than 730 days before the guide's date.
+        assert_eq!(status(Some("2024-11-29")), Standing::Due, "730 days: still fresh, due today");
+        assert_eq!(status(Some("2024-11-28")), Standing::Overdue);
+        assert_eq!(status(Some("2025-02-27")), Standing::Due, "due in 90 days");
+        assert_eq!(status(Some("2025-02-28")), Standing::Ok, "due in 91 days");
+        assert_eq!(row(&c(Some("2025-02-28")), "nz", as_of, 730).due.as_deref(), Some("2027-02-28"));
+    }
+}

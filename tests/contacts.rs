@@ -83,7 +83,7 @@ fn the_sample_counts_per_status() {
     assert!(out.status.success(), "{}", stderr(&out));
     let counts = expected_counts(&root);
     // Pinned: every sample edition is a draft. Update these with the sample when staff confirm contacts.
-    assert_eq!(counts, BTreeMap::from([("ok", 0), ("due", 0), ("overdue", 4), ("unverified", 21)]));
+    assert_eq!(counts, BTreeMap::from([("ok", 0), ("due", 0), ("overdue", 4), ("unverified", 23)]));
     assert_eq!(stderr(&out).trim_end().lines().last().unwrap(), summary(&counts));
 
     // The table: every contact once, each shared one once with all six editions, 100 columns.
@@ -161,7 +161,10 @@ fn the_csv_reads_back() {
     assert_eq!(consular["phone"], "+82 2-3210-0404");
     assert_eq!((consular["verified"].as_str(), consular["due"].as_str()), ("2024-04-13", "2026-04-13"));
     assert_eq!(consular["status"], "overdue");
-    assert_eq!(consular["source"], "kmnews 2024-02-21; YTN 2024-04-13");
+    assert_eq!(
+        consular["source"],
+        "kmnews 2024-02-21 (number, 24 h, the seven interpretation languages, free-call app since Nov 2020, KakaoTalk/WeChat/LINE chat); YTN 2024-04-13"
+    );
     assert_eq!(consular["editions"], "au ca jp mo nz us");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
 }
@@ -254,17 +257,17 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stderr(&out),
-        "recorded editions/nz.toml:23: `crimestoppers-anonymous-reports` verified = 2026-11-20 (was 2021-07-30)\n\
+        "recorded editions/nz.toml:24: `crimestoppers-anonymous-reports` verified = 2026-11-20 (was 2021-07-30)\n\
          the next build rebuilds nz\n"
     );
     let after = fs::read_to_string(root.join("editions/nz.toml")).unwrap();
     assert_eq!(
         changed(&before, &after),
         [
-            (30, "verified = 2021-07-30".into(), "verified = 2026-11-20".into()),
+            (29, "verified = 2021-07-30".into(), "verified = 2026-11-20".into()),
             (
-                31,
-                "source = \"Immigration New Zealand, 2021-07-30; crimestoppers-nz.org\"".into(),
+                30,
+                "source = \"Immigration New Zealand, 2021-07-30 (confirms the 0800 number only)\"".into(),
                 "source = \"phoned 0800 555 111\"".into()
             ),
         ]
@@ -295,12 +298,12 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
     assert!(out.status.success(), "{}", stderr(&out));
     let after = fs::read_to_string(root.join("editions/nz.toml")).unwrap();
     let mut lines: Vec<&str> = after.lines().collect();
-    assert_eq!(lines.remove(40), "verified = 2026-11-21");
+    assert_eq!(lines.remove(48), "verified = 2026-11-21");
     assert_eq!(
         changed(&before, &(lines.join("\n") + "\n")),
         [(
-            40,
-            "source = \"INZ 2021-07-01; Victim Support NZ gives 0800 200 008 [VERIFY]\"".into(),
+            48,
+            "source = \"INZ 2021-07-01 gives 0800 20 00 88; Victim Support NZ gives 0800 200 008; an older MBIE page gives 0800 20 90 20 [VERIFY: sources disagree]\"".into(),
             "source = \"mbie.govt.nz\"".into()
         )]
     );
@@ -328,7 +331,11 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
         changed(&before, &after),
         [
             (81, "verified = 2023-09-24".into(), "verified = 2026-11-22".into()),
-            (82, "source = \"AsiaToday 2023-09-24\"".into(), "source = \"women1366.kr\"".into()),
+            (
+                82,
+                "source = \"AsiaToday 2023-09-24 (1366, area code + 1366, 24 h every day, website women1366.kr, KakaoTalk ID women1366); SBS 2023; dialling from abroad not found\"".into(),
+                "source = \"women1366.kr\"".into(),
+            ),
         ]
     );
     assert_eq!(built(root), ["jp", "nz"]);
@@ -360,11 +367,11 @@ fn verify_refuses_what_it_cannot_record() {
         ),
         (
             &["nz", "crimestoppers", "--on", "2026-11-20"],
-            "error: editions/nz.toml has no contact `crimestoppers`; its contacts are: emergency-police-ambulance, new-zealand-police-non-emergency, crimestoppers-anonymous-reports, migrant-exploitation-line-mbie, embassy-republic-korea-auckland-branch; nothing was written.\n",
+            "error: editions/nz.toml has no contact `crimestoppers`; its contacts are: emergency-police-ambulance, new-zealand-police-non-emergency, crimestoppers-anonymous-reports, crimestoppers-number-calls-from-overseas, migrant-exploitation-line-mbie, immigration-new-zealand, embassy-republic-korea-auckland-branch; nothing was written.\n",
         ),
         (
             &["nz", "womens-emergency-line-1366", "--on", "2026-11-20"],
-            "error: editions/nz.toml has no contact `womens-emergency-line-1366` (`womens-emergency-line-1366` is a shared contact of guidepress.toml: write `shared` instead of `nz`); its contacts are: emergency-police-ambulance, new-zealand-police-non-emergency, crimestoppers-anonymous-reports, migrant-exploitation-line-mbie, embassy-republic-korea-auckland-branch; nothing was written.\n",
+            "error: editions/nz.toml has no contact `womens-emergency-line-1366` (`womens-emergency-line-1366` is a shared contact of guidepress.toml: write `shared` instead of `nz`); its contacts are: emergency-police-ambulance, new-zealand-police-non-emergency, crimestoppers-anonymous-reports, crimestoppers-number-calls-from-overseas, migrant-exploitation-line-mbie, immigration-new-zealand, embassy-republic-korea-auckland-branch; nothing was written.\n",
         ),
     ];
     for (args, expected) in cases {
@@ -389,8 +396,8 @@ fn a_call_sheet_that_cannot_be_drawn_is_refused_with_its_place() {
     common::edit(
         root,
         "editions/nz.toml",
-        "source = \"Immigration New Zealand, 2021-07-30; crimestoppers",
-        "source = \"😀 Immigration New Zealand, 2021-07-30; crimestoppers",
+        "source = \"Immigration New Zealand, 2021-07-30 (confirms",
+        "source = \"😀 Immigration New Zealand, 2021-07-30 (confirms",
     );
     let sheet = root.join("calls.pdf");
     let out =
@@ -398,7 +405,7 @@ fn a_call_sheet_that_cannot_be_drawn_is_refused_with_its_place() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "error: editions/nz.toml:23: contact `crimestoppers-anonymous-reports`: `source` has the character \"😀\" (U+1F600), \
+        "error: editions/nz.toml:24: contact `crimestoppers-anonymous-reports`: `source` has the character \"😀\" (U+1F600), \
          which no font in fonts/ can draw, so the call sheet cannot print it; replace it\n1 problem found; nothing was written.\n"
     );
     assert!(out.stdout.is_empty());

@@ -43,7 +43,11 @@ fn final_ready_copy() -> tempfile::TempDir {
         fs::write(&path, text).unwrap();
     }
     for lang in fs::read_dir(root.join("chapters")).unwrap() {
-        for file in fs::read_dir(lang.unwrap().path()).unwrap() {
+        let lang = lang.unwrap().path();
+        if !lang.is_dir() {
+            continue; // chapters/GLOSSARY.md
+        }
+        for file in fs::read_dir(lang).unwrap() {
             let path = file.unwrap().path();
             let text = fs::read_to_string(&path).unwrap();
             fs::write(&path, text.replace("#unconfirmed[", "#[")).unwrap();

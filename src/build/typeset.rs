@@ -117,12 +117,7 @@ pub(crate) fn edition_data(
             "office-paper": edition.office_paper,
             "draft": edition.draft,
             // Passages marked #unconfirmed in the chapters this edition prints.
-            "unconfirmed": edition
-                .languages
-                .iter()
-                .flat_map(|l| project.chapters.get(l).into_iter().flatten())
-                .map(|c| c.unconfirmed.len())
-                .sum::<usize>(),
+            "unconfirmed": project.unconfirmed_passages(&[edition]).len(),
         },
         "chapters": chapters,
         "contacts": contacts,

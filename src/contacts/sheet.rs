@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::model::LangMap;
 use crate::project::Project;
 use crate::typeset::compile::{self, PdfSettings};
+use crate::typeset::coverage;
 use crate::typeset::fonts::Fonts;
 use crate::typeset::world::{Base, DocWorld};
 
@@ -81,7 +82,7 @@ fn check_glyphs(report: &Report, fonts: &Fonts) -> Result<(), Problems> {
             .map(|(lang, name)| (format!("name.{lang}"), name.as_str()))
             .chain(r.source.as_deref().map(|s| ("source".to_string(), s)));
         for (field, text) in fields {
-            if let Some(c) = text.chars().find(|&c| !c.is_whitespace() && !c.is_control() && !fonts.covers(c)) {
+            if let Some(c) = coverage::first_undrawable(text, fonts) {
                 problems.push(Problem::line(
                     &r.file,
                     r.line,

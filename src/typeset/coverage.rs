@@ -16,6 +16,11 @@ fn needs_glyph(c: char) -> bool {
         && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
 }
 
+/// The first character of `text` that needs a glyph and that no font in `fonts/` has.
+pub fn first_undrawable(text: &str, fonts: &Fonts) -> Option<char> {
+    text.chars().find(|&c| needs_glyph(c) && !fonts.covers(c))
+}
+
 fn message(c: char) -> String {
     format!(
         "the character \"{c}\" (U+{:04X}) cannot be drawn by any font in fonts/; remove or replace it, or add a font that has it",

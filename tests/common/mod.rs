@@ -70,11 +70,6 @@ pub fn render_grey(doc: &PagedDocument, page: usize, ppi: f32) -> (usize, usize,
     (w, h, grey)
 }
 
-/// Decodes every QR code found in greyscale pixels.
-pub fn decode_qr(w: usize, h: usize, grey: &[u8]) -> Vec<String> {
-    decode_qr_codes(w, h, grey).into_iter().map(|c| c.payload).collect()
-}
-
 /// A QR code found in pixels.
 pub struct FoundQr {
     /// What it decodes to.

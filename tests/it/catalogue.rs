@@ -12,17 +12,16 @@
 //! Run with `GUIDEPRESS_BLESS=1` to rewrite every expected text from the current output (then
 //! read every change before committing it).
 
-mod common;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
 fn catalogue() -> PathBuf {
-    common::sample_root().join("tests/catalogue")
+    support::sample_root().join("tests/catalogue")
 }
 
 #[derive(Deserialize)]
@@ -84,7 +83,7 @@ impl Case {
                 bytes.extend(&text.as_bytes()[at + find.len()..]);
                 fs::write(root.join(file), bytes).unwrap();
             } else {
-                common::edit(root, file, find, replace);
+                support::edit(root, file, find, replace);
             }
         } else {
             assert!(self.find.is_none() && self.replace.is_none(), "{}: `find` needs `file`", self.name);
@@ -113,7 +112,7 @@ fn own_fonts_folder(root: &Path) {
     if fonts.is_symlink() {
         fs::remove_file(&fonts).unwrap();
         fs::create_dir(&fonts).unwrap();
-        for entry in fs::read_dir(common::sample_root().join("fonts")).unwrap() {
+        for entry in fs::read_dir(support::sample_root().join("fonts")).unwrap() {
             let entry = entry.unwrap();
             std::os::unix::fs::symlink(entry.path(), fonts.join(entry.file_name())).unwrap();
         }
@@ -121,8 +120,8 @@ fn own_fonts_folder(root: &Path) {
 }
 
 /// Runs the real binary on a project: (exit code, stdout, stderr).
-fn guidepress(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_guidepress")).arg("--project").arg(root).args(args).output().unwrap();
+fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = support::guidepress(root, args);
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.code(), text(out.stdout), text(out.stderr))
 }
@@ -136,9 +135,9 @@ fn broken_projects_give_their_exact_messages() {
     let mut names = std::collections::BTreeSet::new();
     for case in &cat.case {
         assert!(names.insert(&case.name), "two cases are named {}", case.name);
-        let project = common::sample_copy();
+        let project = support::sample_copy();
         case.apply(project.path());
-        let (code, stdout, stderr) = guidepress(project.path(), &["check"]);
+        let (code, stdout, stderr) = run(project.path(), &["check"]);
         actual.push(stderr.clone());
         if code != Some(1) || !stdout.is_empty() || stderr != case.expect {
             failed.push(format!(
@@ -186,7 +185,7 @@ fn broken_orders_files_give_their_exact_messages() {
         .collect();
     csvs.sort();
     let bless = std::env::var_os("GUIDEPRESS_BLESS").is_some();
-    let project = common::sample_copy();
+    let project = support::sample_copy();
     let out = tempfile::tempdir().unwrap();
     let out_arg = out.path().to_str().unwrap();
     let mut failed = Vec::new();
@@ -194,7 +193,7 @@ fn broken_orders_files_give_their_exact_messages() {
         let name = csv.file_name().unwrap().to_str().unwrap();
         let target = project.path().join("orders").join(name);
         fs::copy(csv, &target).unwrap();
-        let (code, stdout, stderr) = guidepress(project.path(), &["--out", out_arg, "ship", target.to_str().unwrap()]);
+        let (code, stdout, stderr) = run(project.path(), &["--out", out_arg, "ship", target.to_str().unwrap()]);
         let stderr = stderr.replace(out_arg, "{out}");
         let expected_path = csv.with_extension("expected");
         if bless {

@@ -1,14 +1,14 @@
 //! Toll-free numbers (libphonenumber's number type) are marked as a free call on the contacts
 //! page, in the edition's languages; other numbers are not.
 
-mod common;
+use crate::support;
 
 use guidepress::build::{self, BuildOptions};
 use guidepress::project::Project;
 
 #[test]
 fn the_us_hotline_is_printed_with_the_free_call_mark() {
-    let project = Project::load(&common::sample_root()).expect("sample project loads");
+    let project = Project::load(&support::sample_root()).expect("sample project loads");
     let us = project.edition("us").unwrap();
     let free: Vec<&str> =
         us.contacts.iter().flat_map(|c| &c.channels).filter(|ch| ch.free).map(|ch| ch.text.as_str()).collect();
@@ -18,7 +18,7 @@ fn the_us_hotline_is_printed_with_the_free_call_mark() {
     let options = BuildOptions { ids: vec!["us".into()], out: Some(out.path().to_path_buf()), ..Default::default() };
     build::build(&project, &options).expect("us builds");
     for file in ["us.pdf", "us-screen.pdf"] {
-        let text = common::pdftotext(&out.path().join("editions").join(file));
+        let text = support::pdftotext(&out.path().join("editions").join(file));
         let line = |number: &str| {
             text.lines().find(|l| l.contains(number)).unwrap_or_else(|| panic!("{file}: {number} is not printed"))
         };

@@ -1,7 +1,7 @@
 //! Rebuild only what changed: the manifest, change detection per input kind, altered outputs,
 //! no-op builds that write nothing, shards, and watch mode.
 
-mod common;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -16,13 +16,13 @@ use guidepress::project::Project;
 
 /// A copy of the sample with only the nz (ko + en) and jp (ko + ja) editions, and real font files.
 fn fixture() -> tempfile::TempDir {
-    let dir = common::sample_copy();
+    let dir = support::sample_copy();
     for id in ["au", "ca", "mo", "us"] {
         fs::remove_file(dir.path().join(format!("editions/{id}.toml"))).unwrap();
     }
     fs::remove_file(dir.path().join("fonts")).unwrap();
     fs::create_dir(dir.path().join("fonts")).unwrap();
-    for entry in fs::read_dir(common::sample_root().join("fonts")).unwrap() {
+    for entry in fs::read_dir(support::sample_root().join("fonts")).unwrap() {
         let entry = entry.unwrap();
         if entry.path().is_file() {
             fs::copy(entry.path(), dir.path().join("fonts").join(entry.file_name())).unwrap();
@@ -85,31 +85,31 @@ fn only_what_changed_is_rebuilt() {
     assert_eq!(mtimes(&out), before);
 
     // A contact in editions/nz.toml: nz only.
-    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 112");
+    support::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 112");
     assert_eq!(rebuilt(root, |_| {}), ["nz"]);
     // A comment in an edition file: that edition (its file is an input).
     fs::write(root.join("editions/jp.toml"), fs::read_to_string(root.join("editions/jp.toml")).unwrap() + "# note\n")
         .unwrap();
     assert_eq!(rebuilt(root, |_| {}), ["jp"]);
     // A chapter in English: the editions using English.
-    common::edit(root, "chapters/en/03-fake-overseas-job-sites.typ", "\n", "\n\n");
+    support::edit(root, "chapters/en/03-fake-overseas-job-sites.typ", "\n", "\n\n");
     assert_eq!(rebuilt(root, |_| {}), ["nz"]);
     // A chapter in Korean: both.
-    common::edit(root, "chapters/ko/01-victims-under-korean-law.typ", "\n", "\n\n");
+    support::edit(root, "chapters/ko/01-victims-under-korean-law.typ", "\n", "\n\n");
     assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
     // A shared contact in guidepress.toml: all.
-    common::edit(root, "guidepress.toml", "+82-2-3210-0404", "+82 2 3210 0404 ");
+    support::edit(root, "guidepress.toml", "+82-2-3210-0404", "+82 2 3210 0404 ");
     assert!(rebuilt(root, |_| {}).is_empty(), "same number, same data: nothing to do");
-    common::edit(root, "guidepress.toml", "verified = 2024-04-13", "verified = 2024-04-14");
+    support::edit(root, "guidepress.toml", "verified = 2024-04-13", "verified = 2024-04-14");
     assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
     // A layout: all.
-    common::edit(root, "layouts/contacts.typ", "spacing: 5mm", "spacing: 5.5mm");
+    support::edit(root, "layouts/contacts.typ", "spacing: 5mm", "spacing: 5.5mm");
     assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
     // A font: all.
     fs::copy(root.join("fonts/Pretendard-Regular.otf"), root.join("fonts/Extra-Regular.otf")).unwrap();
     assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
     // An option (bleed): all.
-    common::edit(root, "guidepress.toml", "bleed-mm = 3", "bleed-mm = 5");
+    support::edit(root, "guidepress.toml", "bleed-mm = 3", "bleed-mm = 5");
     assert_eq!(rebuilt(root, |_| {}), ["jp", "nz"]);
     // A deleted output, an altered output.
     fs::remove_file(out.join("editions/jp-booklet.pdf")).unwrap();
@@ -139,7 +139,7 @@ fn a_failed_build_keeps_outputs_and_manifest() {
         .iter()
         .map(|f| fs::read(root.join("out").join(f)).unwrap())
         .collect();
-    common::edit(root, "layouts/book.typ", "  contacts-section(data, pal)", "  contacts-section(data, pal, 1)");
+    support::edit(root, "layouts/book.typ", "  contacts-section(data, pal)", "  contacts-section(data, pal, 1)");
     let project = Project::load(root).unwrap();
     let err = build::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(err.to_string().contains("layouts/book.typ"), "{err}");
@@ -201,7 +201,7 @@ fn watch_rebuilds_after_a_change_and_is_silent_at_rest() {
         // At rest: no build round, nothing printed.
         let idle = lines_until(&rx, "", Duration::from_secs(5));
         assert_eq!(idle, Err(vec![]), "watch printed without any change (relative: {relative})");
-        common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 113");
+        support::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 113");
         let second = lines_until(&rx, "rebuilt", Duration::from_secs(120));
         let lines = second.expect("no rebuild after the change");
         let last = lines.last().unwrap();
@@ -224,7 +224,7 @@ fn a_build_killed_while_writing_leaves_only_complete_files() {
     let mut caught = false;
     for attempt in 0..8 {
         // Change a layout so that every file is written again.
-        common::edit(root, "layouts/contacts.typ", "spacing: 5mm", &format!("spacing: 5.{attempt}1mm"));
+        support::edit(root, "layouts/contacts.typ", "spacing: 5mm", &format!("spacing: 5.{attempt}1mm"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_guidepress"))
             .args(["--project", root.to_str().unwrap(), "build"])
             .stderr(Stdio::null())
@@ -246,7 +246,7 @@ fn a_build_killed_while_writing_leaves_only_complete_files() {
             std::thread::sleep(Duration::from_micros(200));
         }
         let _ = child.wait();
-        common::edit(root, "layouts/contacts.typ", &format!("spacing: 5.{attempt}1mm"), "spacing: 5mm");
+        support::edit(root, "layouts/contacts.typ", &format!("spacing: 5.{attempt}1mm"), "spacing: 5mm");
         // Every file under its real name is a whole PDF.
         for entry in fs::read_dir(&editions).unwrap().filter_map(Result::ok) {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -300,9 +300,9 @@ fn the_binarys_no_op_answer_from_the_manifest_sees_every_kind_of_change() {
     };
     assert_eq!(run(), ["jp", "nz"]);
     assert!(run().is_empty());
-    common::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 114");
+    support::edit(root, "editions/nz.toml", "0800 555 111", "0800 555 114");
     assert_eq!(run(), ["nz"]);
-    common::edit(root, "chapters/ja/05-how-women-are-controlled.typ", "\n", "\n\n");
+    support::edit(root, "chapters/ja/05-how-women-are-controlled.typ", "\n", "\n\n");
     assert_eq!(run(), ["jp"]);
     fs::copy(root.join("chapters/en/07-counselling-and-help.typ"), root.join("chapters/en/08-more.typ")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_guidepress"))

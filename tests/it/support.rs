@@ -3,10 +3,21 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst::visualize::{CurveItem, Geometry};
 use typst_layout::PagedDocument;
+
+/// Runs the guidepress binary on the project at `root` with `args`.
+pub fn guidepress(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guidepress")).arg("--project").arg(root).args(args).output().unwrap()
+}
+
+/// What a run printed on stderr.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
 
 /// The sample project at the repository root.
 pub fn sample_root() -> PathBuf {

@@ -1,6 +1,6 @@
 //! Builds the sample project and reads the results back: PDFs, page sizes, fonts, text, QR codes.
 
-mod common;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,7 +11,7 @@ use guidepress::project::Project;
 const IDS: [&str; 6] = ["au", "ca", "jp", "mo", "nz", "us"];
 
 fn build_sample(out: &std::path::Path) -> Vec<build::Built> {
-    let project = Project::load(&common::sample_root()).expect("sample project loads");
+    let project = Project::load(&support::sample_root()).expect("sample project loads");
     let options = BuildOptions { out: Some(out.to_path_buf()), ..Default::default() };
     build::build(&project, &options).expect("sample builds")
 }
@@ -22,7 +22,7 @@ fn sample_builds_six_editions_with_right_pages_fonts_and_text() {
     let built = build_sample(out.path());
     let ids: Vec<&str> = built.iter().map(|b| b.id.as_str()).collect();
     assert_eq!(ids, IDS);
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     for b in &built {
         let edition = project.edition(&b.id).unwrap();
         let bytes = fs::read(out.path().join("editions").join(format!("{}.pdf", b.id))).unwrap();
@@ -68,7 +68,7 @@ fn sample_builds_six_editions_with_right_pages_fonts_and_text() {
             );
         }
         // Hangul text is really there (extracted through the PDF's ToUnicode maps by pdftotext).
-        let text = common::pdftotext(&out.path().join("editions").join(format!("{}.pdf", b.id)));
+        let text = support::pdftotext(&out.path().join("editions").join(format!("{}.pdf", b.id)));
         let hangul = text.chars().filter(|c| ('\u{AC00}'..='\u{D7A3}').contains(c)).count();
         assert!(hangul > 1000, "{}: only {hangul} Hangul syllables extracted", b.id);
         chapter_numbers_agree_with_the_contents(&out.path().join("editions").join(format!("{}.pdf", b.id)));
@@ -108,7 +108,7 @@ fn chapter_numbers_agree_with_the_contents(pdf: &std::path::Path) {
 
 #[test]
 fn every_qr_code_decodes_to_its_payload() {
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     let base = build::load_base(&project).unwrap();
     for edition in &project.editions {
         let inputs = build::edition_inputs(&project, edition, build::Variant::Press).unwrap();
@@ -116,13 +116,13 @@ fn every_qr_code_decodes_to_its_payload() {
         let ppi = 300.0;
         let mut found = Vec::new();
         for (i, page) in t.document.pages().iter().enumerate() {
-            let boxes = common::qr_boxes(&page.frame);
+            let boxes = support::qr_boxes(&page.frame);
             if boxes.is_empty() {
                 continue;
             }
-            let (w, h, grey) = common::render_grey(&t.document, i, ppi);
+            let (w, h, grey) = support::render_grey(&t.document, i, ppi);
             for bx in boxes {
-                let codes = common::decode_qr_in(w, h, &grey, ppi, bx);
+                let codes = support::decode_qr_in(w, h, &grey, ppi, bx);
                 assert_eq!(codes.len(), 1, "{} page {}: the code at {bx:?} did not decode", edition.id, i + 1);
                 let code = codes.into_iter().next().unwrap();
                 // Printed at least 15 mm wide with the quiet zone, so phones read it from paper.
@@ -146,7 +146,7 @@ fn every_qr_code_decodes_to_its_payload() {
 fn every_qr_code_decodes_from_poppler_pixels_at_150_and_300_dpi() {
     let out = tempfile::tempdir().unwrap();
     build_sample(out.path());
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     let base = build::load_base(&project).unwrap();
     for edition in &project.editions {
         let mut want = build::edition_inputs(&project, edition, build::Variant::Press).unwrap().payloads;
@@ -158,7 +158,7 @@ fn every_qr_code_decodes_from_poppler_pixels_at_150_and_300_dpi() {
             .pages()
             .iter()
             .enumerate()
-            .filter(|(_, p)| !common::qr_boxes(&p.frame).is_empty())
+            .filter(|(_, p)| !support::qr_boxes(&p.frame).is_empty())
             .map(|(i, _)| i + 1)
             .collect();
         for file in [format!("{}.pdf", edition.id), format!("{}-screen.pdf", edition.id)] {
@@ -166,7 +166,7 @@ fn every_qr_code_decodes_from_poppler_pixels_at_150_and_300_dpi() {
             for dpi in [150, 300] {
                 let mut found = Vec::new();
                 for &page in &pages {
-                    found.extend(common::zbar_page(&pdf, page, dpi, out.path()));
+                    found.extend(support::zbar_page(&pdf, page, dpi, out.path()));
                 }
                 found.sort();
                 assert_eq!(found, want, "{file} at {dpi} dpi: decoded payloads differ");
@@ -199,7 +199,7 @@ fn two_builds_are_byte_identical() {
 fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
     let all = tempfile::tempdir().unwrap();
     build_sample(all.path());
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     for id in ["jp", "mo"] {
         let alone = tempfile::tempdir().unwrap();
         typst::comemo::evict(0);
@@ -219,7 +219,7 @@ fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
 /// language's chapters when they are laid out (au before nz, jp and mo; ca before us).
 #[test]
 fn editions_wait_for_the_edition_that_first_lays_out_their_languages() {
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     let editions: Vec<&guidepress::project::Edition> = project.editions.iter().collect();
     let plan = build::schedule(&editions);
     let id = |i: usize| editions[i].id.as_str();

@@ -2,7 +2,7 @@
 //! flips, deletions, repeated lines, random text in values) never panics, and every rejected
 //! project gets problems that name a file and, in these TOML files, a line.
 
-mod common;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
@@ -127,7 +127,7 @@ fn check(root: &Path, file: &str, original: &[u8], mutations: &[Mutation]) -> Re
 
 #[test]
 fn damaged_project_files_load_or_give_located_problems() {
-    let project = common::sample_copy();
+    let project = support::sample_copy();
     let root = project.path();
     let originals: Vec<Vec<u8>> = FILES.iter().map(|f| fs::read(root.join(f)).unwrap()).collect();
     let config = ProptestConfig { cases: 800, failure_persistence: None, ..ProptestConfig::default() };

@@ -1,7 +1,7 @@
 //! Ships order files of the sample project and reads the results back: page counts, text, fonts
 //! and barcodes of the PDFs, the pick list and the summary, and the exact text of input errors.
 
-mod common;
+use crate::support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -59,7 +59,7 @@ const HEADER: &str = "order_id,received,organization,recipient,email,phone,addre
 
 #[test]
 fn sample_orders_ship_and_every_copy_is_accounted_for() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let project = Project::load(&root).unwrap();
     let out = tempfile::tempdir().unwrap();
     let report = ship(&project, &options(&root, SAMPLE, out.path())).unwrap();
@@ -93,7 +93,7 @@ fn sample_orders_ship_and_every_copy_is_accounted_for() {
     // labels.pdf: 14 labels per A4 sheet, one label per box; their text shows every copy.
     assert_eq!(pages(&dir.join("labels.pdf")), boxes.div_ceil(14));
     assert_eq!(s["label-pages"].as_u64(), Some(boxes.div_ceil(14) as u64));
-    let labels = common::pdftotext(&dir.join("labels.pdf"));
+    let labels = support::pdftotext(&dir.join("labels.pdf"));
     assert_eq!(labels.matches("PRINTED PAPERS").count(), boxes);
     assert_eq!(labels.matches("IMPRIMÉ").count(), boxes);
     assert_eq!(copies_in(&labels), ordered, "copies shown on the labels");
@@ -116,7 +116,7 @@ fn sample_orders_ship_and_every_copy_is_accounted_for() {
 
     // packing.pdf: a sheet per box, with the order's notes printed literally.
     assert_eq!(pages(&dir.join("packing.pdf")), boxes);
-    let packing = common::pdftotext(&dir.join("packing.pdf"));
+    let packing = support::pdftotext(&dir.join("packing.pdf"));
     assert_eq!(packing.matches("PACKED BY").count(), boxes);
     assert!(packing.contains("Ref #44 — deliver to reception *not* mailroom; no charge ($0 invoice)"), "{packing}");
     assert!(packing.contains("Macao edition"));
@@ -131,7 +131,7 @@ fn sample_orders_ship_and_every_copy_is_accounted_for() {
 
 #[test]
 fn barcodes_on_the_first_label_sheet_decode_to_their_boxes() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let project = Project::load(&root).unwrap();
     let out = tempfile::tempdir().unwrap();
     ship(&project, &options(&root, SAMPLE, out.path())).unwrap();
@@ -200,7 +200,7 @@ fn parse_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
 
 #[test]
 fn start_skips_used_labels_and_refuses_a_whole_sheet() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let project = Project::load(&root).unwrap();
     let out = tempfile::tempdir().unwrap();
     let mut o = options(&root, SAMPLE, out.path());
@@ -236,7 +236,7 @@ fn start_skips_used_labels_and_refuses_a_whole_sheet() {
 
 #[test]
 fn other_stocks_give_one_label_per_box() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let project = Project::load(&root).unwrap();
     let out = tempfile::tempdir().unwrap();
     for (stock, per_page) in [("avery-5163", 10), ("thermal-4x6", 1)] {
@@ -246,14 +246,14 @@ fn other_stocks_give_one_label_per_box() {
         let dir = out.path().join("shipping/sample-requests");
         let boxes = summary(&dir)["boxes"].as_u64().unwrap() as usize;
         assert_eq!(pages(&dir.join("labels.pdf")), boxes.div_ceil(per_page), "{stock}");
-        let text = common::pdftotext(&dir.join("labels.pdf"));
+        let text = support::pdftotext(&dir.join("labels.pdf"));
         assert_eq!(text.matches("PRINTED PAPERS").count(), boxes, "{stock}");
     }
 }
 
 #[test]
 fn a_macao_address_uses_the_traditional_chinese_face() {
-    let project_dir = common::sample_copy();
+    let project_dir = support::sample_copy();
     let root = project_dir.path();
     let sample = fs::read_to_string(root.join(SAMPLE)).unwrap();
     let macao: String = sample.lines().filter(|l| l.contains(",MO,mo,")).map(|l| format!("{l}\n")).collect();
@@ -271,7 +271,7 @@ fn a_macao_address_uses_the_traditional_chinese_face() {
 
 /// Ships `body` (below the standard header) as orders/bad.csv in a copy of the sample; returns the error.
 fn ship_error(header: &str, body: &str) -> (Error, tempfile::TempDir, tempfile::TempDir) {
-    let project_dir = common::sample_copy();
+    let project_dir = support::sample_copy();
     write(project_dir.path(), "orders/bad.csv", &format!("{header}{body}"));
     let project = Project::load(project_dir.path()).unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -322,7 +322,7 @@ fn an_address_too_long_for_its_label_names_row_and_field() {
 
 #[test]
 fn a_failed_run_leaves_earlier_outputs_untouched_and_runs_are_reproducible() {
-    let project_dir = common::sample_copy();
+    let project_dir = support::sample_copy();
     let root = project_dir.path();
     let project = Project::load(root).unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -344,7 +344,7 @@ fn a_failed_run_leaves_earlier_outputs_untouched_and_runs_are_reproducible() {
 
 #[test]
 fn batches_of_several_chunks_are_joined_page_for_page() {
-    let project_dir = common::sample_copy();
+    let project_dir = support::sample_copy();
     let root = project_dir.path();
     let body: String = (1..=450)
         .map(|i| format!("T-{i:04},2026-11-02,Org {i},Name {i},,,{i} Cuba St,,Wellington,,6011,NZ,nz,5,\n"))
@@ -357,10 +357,10 @@ fn batches_of_several_chunks_are_joined_page_for_page() {
     // 450 boxes: labels in two chunks, packing sheets in three, joined in order.
     assert_eq!(pages(&dir.join("labels.pdf")), 450usize.div_ceil(14));
     assert_eq!(pages(&dir.join("packing.pdf")), 450);
-    let labels = common::pdftotext(&dir.join("labels.pdf"));
+    let labels = support::pdftotext(&dir.join("labels.pdf"));
     assert_eq!(labels.matches("PRINTED PAPERS").count(), 450);
     assert_eq!(copies_in(&labels), 450 * 5);
-    let packing = common::pdftotext(&dir.join("packing.pdf"));
+    let packing = support::pdftotext(&dir.join("packing.pdf"));
     // The barcode's text under it, sheet by sheet: `T-0001-1`, `T-0002-1` …
     let ids: Vec<&str> = packing.lines().filter(|l| l.starts_with("T-") && l.len() == 8).collect();
     let want: Vec<String> = (1..=450).map(|i| format!("T-{i:04}-1")).collect();

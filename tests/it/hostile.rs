@@ -1,7 +1,7 @@
 //! Hostile and broken input in project data: printed literally, confined to the project, and
 //! characters no font can draw reported before typesetting.
 
-mod common;
+use crate::support;
 
 use std::fs;
 
@@ -11,7 +11,7 @@ use guidepress::project::Project;
 
 /// A copy of the sample with only the nz edition.
 fn nz_only() -> tempfile::TempDir {
-    let dir = common::sample_copy();
+    let dir = support::sample_copy();
     for id in ["au", "ca", "mo", "us", "jp"] {
         fs::remove_file(dir.path().join(format!("editions/{id}.toml"))).unwrap();
     }
@@ -44,10 +44,10 @@ fn data_strings_are_printed_literally() {
         toml_str(hostile[2]),
         toml_str(hostile[3])
     );
-    common::edit(root, "editions/nz.toml", "short = \"111\"\n", &format!("short = \"111\"\n{notes}"));
+    support::edit(root, "editions/nz.toml", "short = \"111\"\n", &format!("short = \"111\"\n{notes}"));
     let project = Project::load(root).unwrap();
     build::build(&project, &BuildOptions::default()).unwrap();
-    let text = common::pdftotext(&root.join("out/editions/nz-screen.pdf"));
+    let text = support::pdftotext(&root.join("out/editions/nz-screen.pdf"));
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for s in hostile {
         let want: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -61,7 +61,7 @@ fn a_100_kb_name_is_refused_with_its_place() {
     let dir = nz_only();
     let root = dir.path();
     let long_name = "N".repeat(100_000);
-    common::edit(
+    support::edit(
         root,
         "editions/nz.toml",
         "name.en = \"Emergency (police, ambulance)\"",
@@ -107,13 +107,13 @@ fn layouts_and_chapters_cannot_read_outside_the_project() {
 fn characters_no_font_can_draw_are_errors_with_their_place() {
     let dir = nz_only();
     let root = dir.path();
-    common::edit(
+    support::edit(
         root,
         "editions/nz.toml",
         "name.en = \"Crimestoppers (anonymous reports)\"",
         "name.en = \"Crimestoppers 🙂\"",
     );
-    common::edit(root, "chapters/en/02-trafficking-and-exploitation-cases.typ", "\n\n", "\n\nกรุงเทพ\n\n");
+    support::edit(root, "chapters/en/02-trafficking-and-exploitation-cases.typ", "\n\n", "\n\nกรุงเทพ\n\n");
     let project = Project::load(root).unwrap();
     let err = build::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(matches!(err, Error::Problems(_)));

@@ -1,7 +1,7 @@
 //! The three files of every edition, read back: press (bleed, boxes, K-only black), screen
 //! (PDF/A-2a + PDF/UA-1 markers), booklet (sheet count, paper, imposition order).
 
-mod common;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -14,7 +14,7 @@ use lopdf::{Document, Object};
 /// The sample, built once for every test in this file.
 static BUILT: LazyLock<(tempfile::TempDir, Project)> = LazyLock::new(|| {
     let out = tempfile::tempdir().unwrap();
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     build::build(&project, &BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() }).unwrap();
     (out, project)
 });

@@ -1,29 +1,24 @@
 //! A draft never passes for final: every page of a draft edition's three files says "draft", a
 //! final build has no such line, and `build --final` refuses unconfirmed contacts and passages.
 
-mod common;
+use crate::support::{self, guidepress};
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use guidepress::build::{self, BuildOptions};
 use guidepress::project::Project;
 
-fn guidepress(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guidepress")).arg("--project").arg(root).args(args).output().unwrap()
-}
-
 /// The draft line in `lang`, from the layouts' strings.
 fn mark(lang: &str) -> String {
     let strings: toml::Table =
-        toml::from_str(&fs::read_to_string(common::sample_root().join("layouts/strings.toml")).unwrap()).unwrap();
+        toml::from_str(&fs::read_to_string(support::sample_root().join("layouts/strings.toml")).unwrap()).unwrap();
     strings[lang]["draft-mark"].as_str().unwrap().to_string()
 }
 
 /// Pages of a PDF's text as pdftotext gives them (split at form feeds; the last is empty).
 fn pages(pdf: &Path) -> Vec<String> {
-    let text = common::pdftotext(pdf);
+    let text = support::pdftotext(pdf);
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
     pages.pop();
     pages
@@ -32,7 +27,7 @@ fn pages(pdf: &Path) -> Vec<String> {
 /// A copy of the sample whose every contact was confirmed recently and whose chapters have no
 /// unconfirmed passage: what `--final` accepts.
 fn final_ready_copy() -> tempfile::TempDir {
-    let dir = common::sample_copy();
+    let dir = support::sample_copy();
     let root = dir.path();
     let mut files = vec![root.join("guidepress.toml")];
     files.extend(fs::read_dir(root.join("editions")).unwrap().map(|e| e.unwrap().path()));
@@ -58,7 +53,7 @@ fn final_ready_copy() -> tempfile::TempDir {
 
 #[test]
 fn every_page_of_a_draft_says_so_in_every_file() {
-    let p = common::sample_copy();
+    let p = support::sample_copy();
     let out = guidepress(p.path(), &["build", "nz", "jp", "mo"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let project = Project::load(p.path()).unwrap();
@@ -96,7 +91,7 @@ fn a_final_build_of_confirmed_contacts_has_no_draft_line() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for id in ["nz", "jp"] {
         for file in [format!("{id}.pdf"), format!("{id}-screen.pdf"), format!("{id}-booklet.pdf")] {
-            let text = common::pdftotext(&p.path().join("out/editions").join(&file));
+            let text = support::pdftotext(&p.path().join("out/editions").join(&file));
             for lang in ["ko", "en", "ja"] {
                 let first_word = mark(lang).split_whitespace().next().unwrap().to_string();
                 assert!(!text.contains(&mark(lang)), "{file}: draft line in a final build");
@@ -153,6 +148,6 @@ fn an_unconfirmed_passage_marks_the_edition_a_draft_and_blocks_final() {
     assert!(nz.iter().all(|t| t.contains(&mark("en"))), "nz: a page without the draft line");
     let all = nz.join("\n");
     assert!(all.contains("A sentence no source confirms. [unconfirmed]"), "the passage is not tagged");
-    let jp = common::pdftotext(&root.join("out/editions/jp.pdf"));
+    let jp = support::pdftotext(&root.join("out/editions/jp.pdf"));
     assert!(!jp.contains(&mark("ko")), "jp prints no English chapter and must not be a draft");
 }

@@ -2,13 +2,12 @@
 //! text an editor would see (the way mdBook pins its config errors), plus exit codes and the
 //! promise that a failed run writes nothing.
 
-mod common;
+use crate::support::{self, guidepress, stderr};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use common::{edit, sample_copy};
+use crate::support::{edit, sample_copy};
 use guidepress::model::contact::Status;
 use guidepress::project::Project;
 
@@ -23,15 +22,6 @@ fn problems(root: &Path) -> String {
 /// The text printed for exactly one problem.
 fn one(problem: &str) -> String {
     format!("error: {problem}\n1 problem found; nothing was written.")
-}
-
-/// Runs the real binary on a project.
-fn guidepress(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guidepress")).arg("--project").arg(root).args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 /// Every file under `dir` with its bytes, sorted by path.
@@ -443,7 +433,7 @@ fn unknown_edition_id_is_a_usage_error_listing_the_ids() {
 #[test]
 fn final_refuses_the_sample_naming_the_unconfirmed_contacts() {
     // The library's account: each unconfirmed contact once, where it is written, with the editions it stops.
-    let project = Project::load(&common::sample_root()).unwrap();
+    let project = Project::load(&support::sample_root()).unwrap();
     let editions = [project.edition("nz").unwrap(), project.edition("us").unwrap()];
     let refused = project.check_final(&editions).expect_err("every sample edition is a draft");
     assert_eq!(

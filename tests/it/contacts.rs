@@ -1,22 +1,13 @@
 //! `guidepress contacts`: the statuses of the sample's contacts, the CSV file, the call sheet, and
 //! `contacts verify` (the TOML edited in place, the next build rebuilding only what prints it).
 
-mod common;
+use crate::support::{self, guidepress, stderr};
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use guidepress::model::contact::days_from_civil;
-
-fn run(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guidepress")).arg("--project").arg(root).args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Every `[[contact]]` of the project's TOML files, read with the toml crate alone: (file, table).
 fn contact_tables(root: &Path) -> Vec<(String, toml::Table)> {
@@ -78,8 +69,8 @@ fn columns(line: &str) -> usize {
 
 #[test]
 fn the_sample_counts_per_status() {
-    let root = common::sample_root();
-    let out = run(&root, &["contacts"]);
+    let root = support::sample_root();
+    let out = guidepress(&root, &["contacts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let counts = expected_counts(&root);
     // Pinned: every sample edition is a draft. Update these with the sample when staff confirm contacts.
@@ -114,7 +105,7 @@ fn the_sample_counts_per_status() {
     );
 
     // One edition: its own contacts and the shared ones.
-    let out = run(&root, &["contacts", "jp"]);
+    let out = guidepress(&root, &["contacts", "jp"]);
     assert!(out.status.success());
     assert!(
         stderr(&out).ends_with("6 contacts as of 2026-11-29 (guide.date): 0 ok, 0 due, 2 overdue, 4 unverified\n"),
@@ -126,17 +117,17 @@ fn the_sample_counts_per_status() {
     for id in ["emergency", "police", "iom"] {
         assert!(table.lines().any(|l| l.trim_start().starts_with(&format!("{id} "))), "jp's {id}: {table}");
     }
-    let out = run(&root, &["contacts", "xx"]);
+    let out = guidepress(&root, &["contacts", "xx"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "error: no edition `xx` in this project; the editions are: au, ca, jp, mo, nz, us\n");
 }
 
 #[test]
 fn the_csv_reads_back() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("contacts.csv");
-    let out = run(&root, &["contacts", "--csv", path.to_str().unwrap()]);
+    let out = guidepress(&root, &["contacts", "--csv", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
@@ -171,10 +162,10 @@ fn the_csv_reads_back() {
 
 #[test]
 fn the_call_sheet_has_one_row_per_contact() {
-    let root = common::sample_root();
+    let root = support::sample_root();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("calls.pdf");
-    let out = run(&root, &["contacts", "--sheet", path.to_str().unwrap()]);
+    let out = guidepress(&root, &["contacts", "--sheet", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = lopdf::Document::load(&path).unwrap();
     for (_, page) in doc.get_pages() {
@@ -182,9 +173,9 @@ fn the_call_sheet_has_one_row_per_contact() {
         let size: Vec<f32> = media.iter().map(|v| v.as_float().unwrap()).collect();
         assert!((size[2] - 841.89).abs() < 0.1 && (size[3] - 595.28).abs() < 0.1, "A4 landscape: {size:?}");
     }
-    let text = common::pdftotext(&path);
+    let text = support::pdftotext(&path);
     let csv_path = dir.path().join("c.csv");
-    assert!(run(&root, &["contacts", "--csv", csv_path.to_str().unwrap()]).status.success());
+    assert!(guidepress(&root, &["contacts", "--csv", csv_path.to_str().unwrap()]).status.success());
     let rows: Vec<BTreeMap<String, String>> =
         csv::Reader::from_path(&csv_path).unwrap().deserialize().map(Result::unwrap).collect();
     for r in &rows {
@@ -205,7 +196,7 @@ fn the_call_sheet_has_one_row_per_contact() {
 
 /// A copy of the sample with only the nz and jp editions.
 fn two_editions() -> tempfile::TempDir {
-    let dir = common::sample_copy();
+    let dir = support::sample_copy();
     for id in ["au", "ca", "mo", "us"] {
         fs::remove_file(dir.path().join(format!("editions/{id}.toml"))).unwrap();
     }
@@ -213,7 +204,7 @@ fn two_editions() -> tempfile::TempDir {
 }
 
 fn built(root: &Path) -> Vec<String> {
-    let out = run(root, &["build"]);
+    let out = guidepress(root, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut ids: Vec<String> = stderr(&out)
         .lines()
@@ -253,7 +244,7 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
         "--source",
         "phoned 0800 555 111",
     ];
-    let out = run(root, &args);
+    let out = guidepress(root, &args);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stderr(&out),
@@ -273,7 +264,7 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
         ]
     );
     assert_eq!(built(root), ["nz"]);
-    let table = String::from_utf8(run(root, &["contacts", "nz"]).stdout).unwrap();
+    let table = String::from_utf8(guidepress(root, &["contacts", "nz"]).stdout).unwrap();
     let row = table.lines().find(|l| l.trim_start().starts_with("crimestoppers-anonymous-reports ")).unwrap();
     assert_eq!(
         row.split_whitespace().collect::<Vec<_>>(),
@@ -282,7 +273,7 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
 
     // A contact never confirmed gains a `verified` line at the end of its table.
     let before = after;
-    let out = run(
+    let out = guidepress(
         root,
         &[
             "contacts",
@@ -311,7 +302,7 @@ fn verify_edits_only_its_lines_and_the_next_build_rebuilds_only_what_prints_it()
 
     // A shared contact: every edition prints it; guidepress.toml keeps its comments.
     let before = fs::read_to_string(root.join("guidepress.toml")).unwrap();
-    let out = run(
+    let out = guidepress(
         root,
         &[
             "contacts",
@@ -375,12 +366,12 @@ fn verify_refuses_what_it_cannot_record() {
         ),
     ];
     for (args, expected) in cases {
-        let out = run(root, &[&["contacts", "verify"][..], args, &["--source", "x"]].concat());
+        let out = guidepress(root, &[&["contacts", "verify"][..], args, &["--source", "x"]].concat());
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).starts_with(expected), "{args:?}:\n{}", stderr(&out));
         assert!(out.stdout.is_empty());
     }
-    let out = run(
+    let out = guidepress(
         root,
         &["contacts", "verify", "nz", "crimestoppers-anonymous-reports", "--on", "2026-11-20", "--source", " "],
     );
@@ -393,15 +384,17 @@ fn verify_refuses_what_it_cannot_record() {
 fn a_call_sheet_that_cannot_be_drawn_is_refused_with_its_place() {
     let dir = two_editions();
     let root = dir.path();
-    common::edit(
+    support::edit(
         root,
         "editions/nz.toml",
         "source = \"Immigration New Zealand, 2021-07-30 (confirms",
         "source = \"😀 Immigration New Zealand, 2021-07-30 (confirms",
     );
     let sheet = root.join("calls.pdf");
-    let out =
-        run(root, &["contacts", "--sheet", sheet.to_str().unwrap(), "--csv", root.join("c.csv").to_str().unwrap()]);
+    let out = guidepress(
+        root,
+        &["contacts", "--sheet", sheet.to_str().unwrap(), "--csv", root.join("c.csv").to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),

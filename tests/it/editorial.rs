@@ -2,7 +2,7 @@
 //! (pdftotext): the debt claim, reachability on the contacts pages, Macao's country code, and the
 //! stigmatising terms the editorial review named.
 
-mod common;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -15,14 +15,14 @@ fn texts() -> &'static BTreeMap<String, String> {
     static TEXTS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
     TEXTS.get_or_init(|| {
         let out = tempfile::tempdir().unwrap();
-        let project = Project::load(&common::sample_root()).expect("sample project loads");
+        let project = Project::load(&support::sample_root()).expect("sample project loads");
         let options = BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() };
         let built = build::build(&project, &options).expect("sample builds");
         built
             .iter()
             .map(|b| {
                 let pdf = out.path().join("editions").join(format!("{}.pdf", b.id));
-                (b.id.clone(), common::pdftotext(&pdf))
+                (b.id.clone(), support::pdftotext(&pdf))
             })
             .collect()
     })
@@ -41,7 +41,7 @@ fn flat_text(id: &str) -> String {
 /// The languages each sample edition prints.
 fn languages(id: &str) -> Vec<String> {
     static PROJECT: OnceLock<Project> = OnceLock::new();
-    let project = PROJECT.get_or_init(|| Project::load(&common::sample_root()).unwrap());
+    let project = PROJECT.get_or_init(|| Project::load(&support::sample_root()).unwrap());
     project.edition(id).unwrap().languages.clone()
 }
 

@@ -1,0 +1,17 @@
+//! The integration tests, one crate: each module builds the sample or a fixture project and reads
+//! the results back (PDF text, pages, fonts, QR codes and barcodes from pixels).
+
+mod support;
+
+mod catalogue;
+mod contacts;
+mod drafts;
+mod editions;
+mod editorial;
+mod errors;
+mod free_call;
+mod fuzz_project;
+mod hostile;
+mod incremental;
+mod ship;
+mod variants;

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::build::{self, Variant};
+use crate::editions::{self, Variant};
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::project::Project;
@@ -17,8 +17,8 @@ const MAIN: &str = "// Exported by guidepress: the press form of one edition as 
 
 /// Writes edition `id` into `dir`; returns the files written (relative to `dir`).
 pub fn export(project: &Project, id: &str, dir: &Path) -> Result<Vec<String>, Error> {
-    let edition = build::select(project, &[id.to_string()])?[0];
-    let inputs = build::edition_inputs(project, edition, Variant::Press)?;
+    let edition = editions::select(project, &[id.to_string()])?[0];
+    let inputs = editions::edition_inputs(project, edition, Variant::Press)?;
     let mut written = Vec::new();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         write_atomic(&dir.join(rel), bytes)?;

@@ -1,12 +1,12 @@
 //! guidepress: typesets per-country editions of a guidebook for organisations that meet Korean
 //! victims of prostitution and sex trafficking abroad, and turns order batches into shipping output.
 //!
-//! The facade: [`project::Project::load`] reads and validates a project folder; [`build::build`],
-//! [`build::check`] and [`build::preview`] typeset editions with the embedded Typst compiler.
+//! The facade: [`project::Project::load`] reads and validates a project folder; [`editions::build`],
+//! [`editions::check`] and [`editions::preview`] typeset editions with the embedded Typst compiler.
 
-pub mod build;
 pub mod contacts;
 pub mod diag;
+pub mod editions;
 pub mod error;
 pub mod export;
 pub mod manifest;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use cli::{Cli, Command};
 use guidepress::watch::Event;
-use guidepress::{Error, Project, build};
+use guidepress::{Error, Project, editions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,8 +44,8 @@ fn run(cli: Cli) -> Result<(), Error> {
     let project = Project::load(&cli.project)?;
     match cli.command {
         Command::Build(args) => {
-            let shard = args.shard.as_deref().map(build::parse_shard).transpose().map_err(Error::Usage)?;
-            let options = build::BuildOptions {
+            let shard = args.shard.as_deref().map(editions::parse_shard).transpose().map_err(Error::Usage)?;
+            let options = editions::BuildOptions {
                 ids: args.ids,
                 jobs: args.jobs.jobs,
                 out: cli.out,
@@ -53,7 +53,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 force: args.force,
                 shard,
             };
-            for b in build::build(&project, &options)? {
+            for b in editions::build(&project, &options)? {
                 eprint!("{}", b.warnings);
                 match &b.rebuilt {
                     Some(why) => eprintln!(
@@ -77,7 +77,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Check(jobs) => {
-            for (id, pages, warnings) in build::check(&project, jobs.jobs)? {
+            for (id, pages, warnings) in editions::check(&project, jobs.jobs)? {
                 eprint!("{warnings}");
                 eprintln!("ok {id:<4} {pages:>3} pages");
             }
@@ -113,8 +113,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Watch(args) => {
             let options =
-                build::BuildOptions { ids: args.ids, jobs: args.jobs.jobs, out: cli.out, ..Default::default() };
-            build::select(&project, &options.ids)?;
+                editions::BuildOptions { ids: args.ids, jobs: args.jobs.jobs, out: cli.out, ..Default::default() };
+            editions::select(&project, &options.ids)?;
             guidepress::watch::watch(&cli.project, &options, |event| match event {
                 Event::Built(built, took) => {
                     // One line per round: which editions were rebuilt and why.
@@ -140,7 +140,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Contacts(args) => contacts(&project, args)?,
         Command::Preview(args) => {
-            for path in build::preview(&project, &args.id, args.page, cli.out.as_deref())? {
+            for path in editions::preview(&project, &args.id, args.page, cli.out.as_deref())? {
                 println!("{}", path.display());
             }
         }
@@ -189,13 +189,13 @@ fn contacts(project: &Project, args: cli::ContactsArgs) -> Result<(), Error> {
 }
 
 /// `build` when nothing changed since the last build: answered from the manifest alone.
-fn fast_no_op(cli: &Cli, args: &cli::BuildArgs) -> Option<Vec<build::Built>> {
-    let shard = match args.shard.as_deref().map(build::parse_shard) {
+fn fast_no_op(cli: &Cli, args: &cli::BuildArgs) -> Option<Vec<editions::Built>> {
+    let shard = match args.shard.as_deref().map(editions::parse_shard) {
         Some(Ok(s)) => Some(s),
         Some(Err(_)) => return None,
         None => None,
     };
-    let options = build::BuildOptions {
+    let options = editions::BuildOptions {
         ids: args.ids.clone(),
         out: cli.out.clone(),
         final_: args.final_,
@@ -203,5 +203,5 @@ fn fast_no_op(cli: &Cli, args: &cli::BuildArgs) -> Option<Vec<build::Built>> {
         shard,
         ..Default::default()
     };
-    build::up_to_date_fast(&cli.project, &options)
+    editions::up_to_date_fast(&cli.project, &options)
 }

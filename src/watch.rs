@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use notify::event::ModifyKind;
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::build::{self, BuildOptions, Built, Session};
+use crate::editions::{self, BuildOptions, Built, Session};
 use crate::error::Error;
 use crate::project::Project;
 
@@ -55,7 +55,7 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
     let mut first = true;
     loop {
         let start = Instant::now();
-        match Project::load(&root).map_err(Error::from).and_then(|p| build::build_in(&mut session, &p, options)) {
+        match Project::load(&root).map_err(Error::from).and_then(|p| editions::build_in(&mut session, &p, options)) {
             Ok(built) => {
                 if first || built.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
                     report(Event::Built(built, start.elapsed()));

@@ -117,7 +117,7 @@ impl Report {
 /// The report for the editions `ids` (all when empty); an unknown id is a usage error listing
 /// the editions.
 pub fn report(project: &Project, ids: &[String]) -> Result<Report, Error> {
-    let editions = crate::build::select(project, ids)?;
+    let editions = crate::editions::select(project, ids)?;
     let (y, m, d) = project.guide.ymd;
     let as_of = days_from_civil(i64::from(y), u32::from(m), u32::from(d));
     let stale = project.guide.stale_after_days;

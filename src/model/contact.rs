@@ -221,7 +221,7 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         );
     }
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
-    let edition_country_unknown = def.country.is_none() && crate::ship::country::country_name(&country).is_none();
+    let edition_country_unknown = def.country.is_none() && crate::model::country::country_name(&country).is_none();
     let mut channels = Vec::new();
     // A value with a character a reader cannot see is reported where it is by the check of the
     // whole file (`text::find_hidden`), and not read any further here.
@@ -454,7 +454,7 @@ fn cost_message(field: &str, value: &str, country: &str, p: &super::phone::Phone
     // A number written as dialled in `country` is named by it (the numbering plan of +1 holds
     // non-geographic numbers libphonenumber files under US).
     let region = if value.trim_start().starts_with('+') { p.region.as_str() } else { country };
-    let place = crate::ship::country::country_name(region).unwrap_or(region);
+    let place = crate::model::country::country_name(region).unwrap_or(region);
     match p.cost() {
         Cost::Refused("unknown-type") => format!(
             "`{field} = \"{value}\"` is a number of unknown type in {place} ({region}): libphonenumber cannot tell \
@@ -485,7 +485,7 @@ fn phone_message(field: &str, value: &str, country: &str, e: &PhoneError) -> Str
             )
         }
         PhoneError::Unparsable | PhoneError::Invalid => {
-            let place = crate::ship::country::country_name(country).unwrap_or(country);
+            let place = crate::model::country::country_name(country).unwrap_or(country);
             format!(
                 "`{field} = \"{value}\"` is not a valid phone number in {place} ({country}); write it as dialled in {place}, \
                  or in international form starting with + and the country code (and set `country` if the number belongs to another country)"

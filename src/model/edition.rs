@@ -1,6 +1,68 @@
-//! Trim sizes and office paper: parsing the names editors write in edition files.
+//! An edition and the guide it belongs to, validated; trim sizes and office paper.
 
 use serde::{Deserialize, Serialize};
+
+use crate::diag::Location;
+use crate::model::LangMap;
+use crate::model::contact::Contact;
+
+/// The guide's metadata, validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Guide {
+    /// Title per language.
+    pub title: LangMap,
+    /// Subtitle per language.
+    pub subtitle: LangMap,
+    /// Publisher per language.
+    pub publisher: LangMap,
+    /// Version string printed on the cover.
+    pub version: String,
+    /// Date of this version, `YYYY-MM-DD`.
+    pub date: String,
+    /// The date as (year, month, day).
+    #[serde(skip)]
+    pub ymd: (i32, u8, u8),
+    /// Contacts confirmed more than this many days before [`Guide::date`] are stale
+    /// (`guide.stale-after-days`).
+    #[serde(skip)]
+    pub stale_after_days: i64,
+}
+
+/// One chapter source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Chapter {
+    /// The NN of `NN-slug.typ`.
+    pub number: u32,
+    /// The slug of `NN-slug.typ`.
+    pub slug: String,
+    /// Path from the project root with a leading slash, as Typst sees it.
+    pub path: String,
+    /// Where the chapter marks a passage `#unconfirmed` (none in a chapter ready for print).
+    #[serde(skip)]
+    pub unconfirmed: Vec<Location>,
+}
+
+/// One edition, validated: country, languages, trim and all its contacts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Edition {
+    /// The id, from `editions/<id>.toml`.
+    pub id: String,
+    /// ISO alpha-2 country code.
+    pub country: String,
+    /// Languages in print order.
+    pub languages: Vec<String>,
+    /// Edition name (the country) per language.
+    pub name: LangMap,
+    /// Trim size of the book.
+    pub trim: Size,
+    /// Office paper name for the booklet (`a4`, `letter`).
+    pub office_paper: String,
+    /// Local contacts first, then the contacts shared by every edition.
+    pub contacts: Vec<Contact>,
+    /// True when any contact is unverified or stale, or a chapter it prints has an unconfirmed
+    /// passage.
+    pub draft: bool,
+}
 
 /// A page size in millimetres.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Plain data of a guide and its validation: contacts, editions, trims. No I/O, no Typst.
 
 pub mod contact;
+pub mod country;
 pub mod edition;
 pub mod phone;
 pub mod text;

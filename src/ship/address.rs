@@ -21,7 +21,7 @@
 //! The last line is the destination country's English name in capitals. Capitals apply to
 //! Latin letters only; Hangul, Han and kana are left as they are.
 
-use crate::ship::country::country_name;
+use crate::model::country::country_name;
 
 /// The parts of a postal address, as given in an order (already trimmed or not).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

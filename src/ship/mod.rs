@@ -7,7 +7,6 @@
 pub mod address;
 pub mod barcode;
 pub mod boxes;
-pub mod country;
 pub mod orders;
 pub mod plan;
 pub mod render;

@@ -15,15 +15,15 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::build;
 use crate::diag::{Problem, Problems};
+use crate::editions;
 use crate::error::Error;
+use crate::model::country::country_name;
 use crate::output;
 use crate::project::Project;
 use crate::ship::address::{Address, format_address, upper_latin};
 use crate::ship::barcode::code128_modules;
 use crate::ship::boxes::{WeightModel, copy_weight_g};
-use crate::ship::country::country_name;
 use crate::ship::orders::{OrderLine, OrderProblem, parse_orders};
 use crate::ship::plan::{self, EditionInfo, Plan};
 use crate::ship::render::{self, ChunkOut, Job};
@@ -243,7 +243,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         .into());
     };
 
-    let base = build::load_base(project)?;
+    let base = editions::load_base(project)?;
     check_fonts(&base, &file, &lines, sender)?;
     timings.orders = lap();
 
@@ -253,13 +253,13 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         project.editions.iter().filter(|e| used.contains(e.id.as_str())).collect();
     // Editions whose printed PDF out/manifest.json records as up to date are not typeset again:
     // the page count recorded there is the one they would get.
-    let known = built_pages(project, &build::out_dir(project, options.out.as_deref()), &editions);
+    let known = built_pages(project, &editions::out_dir(project, options.out.as_deref()), &editions);
     let todo: Vec<&crate::project::Edition> = editions.iter().copied().filter(|e| !known.contains_key(&e.id)).collect();
-    let typeset = build::par_map(&todo, options.jobs, |e| {
-        build::typeset(project, &base, e, build::Variant::Press, false)
+    let typeset = editions::par_map(&todo, options.jobs, |e| {
+        editions::typeset(project, &base, e, editions::Variant::Press, false)
             .map(|t| (e.id.clone(), t.document.pages().len()))
     })?;
-    let mut pages_of: BTreeMap<String, usize> = build::all_or_errors(typeset)?.into_iter().collect();
+    let mut pages_of: BTreeMap<String, usize> = editions::all_or_errors(typeset)?.into_iter().collect();
     pages_of.extend(known);
     typst::comemo::evict(0);
     let counted: Vec<(String, usize)> = editions.iter().map(|e| (e.id.clone(), pages_of[&e.id])).collect();
@@ -294,7 +294,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     // The output folder, and a guard that removes every temporary file of this run (and the
     // folders it created) unless the run succeeds.
     let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
-    let dir = build::out_dir(project, options.out.as_deref()).join("shipping").join(stem);
+    let dir = editions::out_dir(project, options.out.as_deref()).join("shipping").join(stem);
     let mut temps = Temps::new(&dir)?;
 
     // Labels and packing sheets, chunk by chunk, in parallel; each chunk's PDF goes to a
@@ -608,7 +608,7 @@ fn built_pages(project: &Project, out: &Path, editions: &[&crate::project::Editi
     }
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
     for e in editions {
-        let (Some(entry), Ok(data)) = (manifest.editions.get(&e.id), build::data_hash(project, e)) else { continue };
+        let (Some(entry), Ok(data)) = (manifest.editions.get(&e.id), editions::data_hash(project, e)) else { continue };
         let Some(&n) = entry.pages.get("press") else { continue };
         if crate::manifest::stale_reason(Some(entry), &data, &project.root, out, &fonts).is_none() {
             pages.insert(e.id.clone(), n);

@@ -1,5 +1,6 @@
 //! The Typst embedding: fonts from `fonts/`, a World over the project folder, compiling and export.
 
+pub mod bleed;
 pub mod compile;
 pub mod coverage;
 pub mod fonts;

@@ -5,15 +5,15 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::fs;
 
-use guidepress::build::{self, BuildOptions};
+use guidepress::editions::{self, BuildOptions};
 use guidepress::project::Project;
 
 const IDS: [&str; 6] = ["au", "ca", "jp", "mo", "nz", "us"];
 
-fn build_sample(out: &std::path::Path) -> Vec<build::Built> {
+fn build_sample(out: &std::path::Path) -> Vec<editions::Built> {
     let project = Project::load(&support::sample_root()).expect("sample project loads");
     let options = BuildOptions { out: Some(out.to_path_buf()), ..Default::default() };
-    build::build(&project, &options).expect("sample builds")
+    editions::build(&project, &options).expect("sample builds")
 }
 
 #[test]
@@ -109,10 +109,10 @@ fn chapter_numbers_agree_with_the_contents(pdf: &std::path::Path) {
 #[test]
 fn every_qr_code_decodes_to_its_payload() {
     let project = Project::load(&support::sample_root()).unwrap();
-    let base = build::load_base(&project).unwrap();
+    let base = editions::load_base(&project).unwrap();
     for edition in &project.editions {
-        let inputs = build::edition_inputs(&project, edition, build::Variant::Press).unwrap();
-        let t = build::typeset(&project, &base, edition, build::Variant::Press, false).unwrap();
+        let inputs = editions::edition_inputs(&project, edition, editions::Variant::Press).unwrap();
+        let t = editions::typeset(&project, &base, edition, editions::Variant::Press, false).unwrap();
         let ppi = 300.0;
         let mut found = Vec::new();
         for (i, page) in t.document.pages().iter().enumerate() {
@@ -147,12 +147,12 @@ fn every_qr_code_decodes_from_poppler_pixels_at_150_and_300_dpi() {
     let out = tempfile::tempdir().unwrap();
     build_sample(out.path());
     let project = Project::load(&support::sample_root()).unwrap();
-    let base = build::load_base(&project).unwrap();
+    let base = editions::load_base(&project).unwrap();
     for edition in &project.editions {
-        let mut want = build::edition_inputs(&project, edition, build::Variant::Press).unwrap().payloads;
+        let mut want = editions::edition_inputs(&project, edition, editions::Variant::Press).unwrap().payloads;
         want.sort();
         // The pages with codes, from the laid-out pages (the same in both files).
-        let t = build::typeset(&project, &base, edition, build::Variant::Press, false).unwrap();
+        let t = editions::typeset(&project, &base, edition, editions::Variant::Press, false).unwrap();
         let pages: Vec<usize> = t
             .document
             .pages()
@@ -205,7 +205,7 @@ fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
         typst::comemo::evict(0);
         let options =
             BuildOptions { ids: vec![id.to_string()], out: Some(alone.path().to_path_buf()), ..Default::default() };
-        build::build(&project, &options).unwrap();
+        editions::build(&project, &options).unwrap();
         for name in [format!("editions/{id}.pdf"), format!("editions/{id}-screen.pdf")] {
             let x = fs::read(all.path().join(&name)).unwrap();
             let y = fs::read(alone.path().join(&name)).unwrap();
@@ -221,7 +221,7 @@ fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
 fn editions_wait_for_the_edition_that_first_lays_out_their_languages() {
     let project = Project::load(&support::sample_root()).unwrap();
     let editions: Vec<&guidepress::project::Edition> = project.editions.iter().collect();
-    let plan = build::schedule(&editions);
+    let plan = editions::schedule(&editions);
     let id = |i: usize| editions[i].id.as_str();
     let named: Vec<(&str, Vec<&str>)> =
         plan.iter().map(|(i, waits)| (id(*i), waits.iter().map(|w| id(*w)).collect())).collect();

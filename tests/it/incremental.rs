@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use guidepress::build::{self, BuildOptions};
+use guidepress::editions::{self, BuildOptions};
 use guidepress::manifest::{Manifest, sha256_hex};
 use guidepress::project::Project;
 
@@ -36,7 +36,7 @@ fn rebuilt(root: &Path, extra: impl FnOnce(&mut BuildOptions)) -> Vec<String> {
     let project = Project::load(root).unwrap();
     let mut options = BuildOptions::default();
     extra(&mut options);
-    build::build(&project, &options).unwrap().into_iter().filter(|b| b.rebuilt.is_some()).map(|b| b.id).collect()
+    editions::build(&project, &options).unwrap().into_iter().filter(|b| b.rebuilt.is_some()).map(|b| b.id).collect()
 }
 
 fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
@@ -127,7 +127,7 @@ fn only_what_changed_is_rebuilt() {
         }),
         ["nz"]
     );
-    assert_eq!(build::parse_shard("3/2").unwrap_err(), "`--shard 3/2` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
+    assert_eq!(editions::parse_shard("3/2").unwrap_err(), "`--shard 3/2` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn a_failed_build_keeps_outputs_and_manifest() {
         .collect();
     support::edit(root, "layouts/book.typ", "  contacts-section(data, pal)", "  contacts-section(data, pal, 1)");
     let project = Project::load(root).unwrap();
-    let err = build::build(&project, &BuildOptions::default()).unwrap_err();
+    let err = editions::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(err.to_string().contains("layouts/book.typ"), "{err}");
     let after: Vec<Vec<u8>> = ["manifest.json", "editions/nz.pdf", "editions/jp.pdf"]
         .iter()

@@ -6,7 +6,7 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use guidepress::build::{self, BuildOptions};
+use guidepress::editions::{self, BuildOptions};
 use guidepress::project::Project;
 use lopdf::content::Content;
 use lopdf::{Document, Object};
@@ -15,7 +15,7 @@ use lopdf::{Document, Object};
 static BUILT: LazyLock<(tempfile::TempDir, Project)> = LazyLock::new(|| {
     let out = tempfile::tempdir().unwrap();
     let project = Project::load(&support::sample_root()).unwrap();
-    build::build(&project, &BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() }).unwrap();
+    editions::build(&project, &BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() }).unwrap();
     (out, project)
 });
 
@@ -105,7 +105,7 @@ fn press_has_bleed_trim_and_bleed_boxes_and_k_only_black_text() {
         );
         // Every QR code is one vector path filled with black ink alone (K-only): no image, whose
         // pixels a viewer smooths, and no RGB or four-colour black.
-        let codes = build::edition_inputs(project, edition, build::Variant::Press).unwrap().payloads.len();
+        let codes = editions::edition_inputs(project, edition, editions::Variant::Press).unwrap().payloads.len();
         assert_eq!(qr_fills.len(), codes, "{}: {} QR paths for {codes} codes", edition.id, qr_fills.len());
         for f in &qr_fills {
             assert_eq!(
@@ -187,7 +187,7 @@ fn screen_is_tagged_pdf_a_and_ua_with_language_and_no_bleed() {
             );
         }
         // Links are clickable: every QR payload appears as a URI action.
-        let inputs = build::edition_inputs(project, edition, build::Variant::Screen).unwrap();
+        let inputs = editions::edition_inputs(project, edition, editions::Variant::Screen).unwrap();
         let uris: Vec<String> = doc
             .objects
             .values()

@@ -4,7 +4,7 @@
 //! the value and how to fix it (the caller adds the row and column).
 
 use super::MAX_COPIES;
-use crate::ship::country::{code_for_name, country_name};
+use crate::model::country::{code_for_name, country_name};
 
 /// "one of: a, b, c", or a sentence saying there are no editions.
 pub(super) fn edition_list(editions: &[&str]) -> String {

@@ -1,9 +1,13 @@
 //! Building editions: which editions need work (manifest), typesetting them in parallel, writing
 //! every file atomically, and the `check` and `preview` commands.
 
-mod typeset;
+mod data;
+mod forms;
+mod stale;
 
-pub use typeset::*;
+pub use data::*;
+pub use forms::*;
+pub use stale::*;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +69,21 @@ pub struct Built {
     pub warnings: String,
 }
 
+impl Built {
+    /// The report of an edition that was up to date.
+    pub fn up_to_date(id: String, path: PathBuf, pages: usize) -> Self {
+        Built {
+            id,
+            path,
+            pages,
+            rebuilt: None,
+            elapsed: Duration::ZERO,
+            timings: Timings::default(),
+            warnings: String::new(),
+        }
+    }
+}
+
 /// Parses `I/N` for `--shard` (1 ≤ I ≤ N).
 pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let bad = || format!("`--shard {text}` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
@@ -74,15 +93,6 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
         return Err(bad());
     }
     Ok((i, n))
-}
-
-/// The hash of everything an edition's layouts receive as data, plus the tool version.
-pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> {
-    let inputs = edition_data(project, edition, Variant::Press, false)?;
-    let mut bytes = format!("guidepress {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
-    bytes.extend_from_slice(&inputs.virtuals[0].1);
-    bytes.extend_from_slice(format!("\noffice-paper {}\n", edition.office_paper).as_bytes());
-    Ok(sha256_hex(&bytes))
 }
 
 /// What stays loaded between builds of one process (watch mode): fonts and the Typst base.
@@ -127,54 +137,6 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Er
     build_in(&mut Session::default(), project, options)
 }
 
-/// A no-op build without loading the project: when the manifest says the project's data files
-/// are unchanged and every selected edition's inputs and outputs are too, returns the "up to date"
-/// report; `None` means "load the project and build normally".
-pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>> {
-    if options.force || options.final_ {
-        return None;
-    }
-    let out = options.out.clone().unwrap_or_else(|| root.join("out"));
-    let manifest = Manifest::load(&out);
-    if manifest.guidepress != env!("CARGO_PKG_VERSION") || manifest.project.is_empty() {
-        return None;
-    }
-    if crate::manifest::project_stamps(root, &manifest.project) != manifest.project {
-        return None;
-    }
-    let mut ids: Vec<String> = if options.ids.is_empty() {
-        manifest
-            .project
-            .keys()
-            .filter_map(|k| k.strip_prefix("editions/")?.strip_suffix(".toml"))
-            .map(str::to_string)
-            .collect()
-    } else {
-        options.ids.clone()
-    };
-    if let Some((i, n)) = options.shard {
-        ids = ids.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, id)| id).collect();
-    }
-    let fonts = crate::typeset::fonts::font_file_names(root);
-    let mut report = Vec::new();
-    for id in ids {
-        let entry = manifest.editions.get(&id)?;
-        if stale_reason(Some(entry), &entry.data, root, &out, &fonts).is_some() {
-            return None;
-        }
-        report.push(Built {
-            path: out.join("editions").join(format!("{id}.pdf")),
-            pages: entry.pages.get("press").copied().unwrap_or(0),
-            id,
-            rebuilt: None,
-            elapsed: Duration::ZERO,
-            timings: Timings::default(),
-            warnings: String::new(),
-        });
-    }
-    Some(report)
-}
-
 /// [`build`] reusing what `session` has loaded.
 pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
     let start = Instant::now();
@@ -200,95 +162,35 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         plan.push((*e, data, reason));
     }
     let todo: Vec<&Edition> = plan.iter().filter(|(_, _, r)| r.is_some()).map(|(e, _, _)| *e).collect();
-    let mut made = BTreeMap::new();
-    let mut load = Duration::ZERO;
     // What a run killed while writing left behind.
     output::remove_stale_temps(&out.join("editions"));
-    if !todo.is_empty() {
+    let (mut made, load) = if todo.is_empty() {
+        (BTreeMap::new(), Duration::ZERO)
+    } else {
         let base = session.base(project)?;
-        load = start.elapsed();
-        let mut missing = Problems::default();
-        for e in &todo {
-            missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
-        }
-        missing.into_result()?;
-        // Each worker writes (and hashes) its edition's files under temporary names; they replace
-        // the old files only once every edition has succeeded, or are removed.
-        let results = par_map(&todo, options.jobs, |e| {
-            let t = Instant::now();
-            let files = edition_files(project, base, e)?;
-            let mut staged = Vec::new();
-            for (rel, made) in files.named() {
-                let file = output::stage(&out.join(&rel), &made.pdf)?;
-                staged.push((rel, file, sha256_hex(&made.pdf), made.pdf.len()));
-            }
-            Ok((files, staged, t.elapsed()))
-        })?;
-        for (f, staged, elapsed) in all_or_errors(results)? {
-            made.insert(f.press.id.clone(), (f, staged, elapsed));
-        }
-    }
+        let load = start.elapsed();
+        (typeset_all(project, base, &todo, &out, options.jobs)?, load)
+    };
     // Put every new file in place, then write the manifest that describes them.
-    let dir = out.join("editions");
     let mut report = Vec::new();
     // Each input is stamped once per run, however many editions read it (the fonts: all).
     let mut stamped: BTreeMap<String, Option<Stamp>> =
         session.fonts.iter().map(|(rel, stamp)| (rel.clone(), stamp.clone())).collect();
     for (edition, data, reason) in plan {
-        let id = edition.id.clone();
-        let path = dir.join(format!("{id}.pdf"));
-        let Some((files, staged, elapsed)) = made.remove(&id) else {
-            let pages = manifest.editions.get(&id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
-            report.push(Built {
-                id,
-                path,
-                pages,
-                rebuilt: None,
-                elapsed: Duration::ZERO,
-                timings: Timings::default(),
-                warnings: String::new(),
-            });
+        let path = out.join("editions").join(format!("{}.pdf", edition.id));
+        let Some((files, staged, elapsed)) = made.remove(&edition.id) else {
+            let pages = manifest.editions.get(&edition.id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
+            report.push(Built::up_to_date(edition.id.clone(), path, pages));
             continue;
         };
         let t = Instant::now();
-        let mut stamps = BTreeMap::new();
-        for (rel, file, sha256, len) in staged {
-            let target = file.target().to_path_buf();
-            file.commit()?;
-            stamps.insert(rel, Stamp::of_written(sha256, &target, len as u64));
-        }
-        let mut inputs = BTreeMap::new();
-        let previous = manifest.editions.get(&id);
-        for rel in files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]) {
-            let prev = previous.and_then(|m| m.inputs.get(&rel));
-            let stamp =
-                stamped.entry(rel.clone()).or_insert_with(|| Stamp::of_file(&project.root.join(&rel), prev)).clone();
-            if let Some(stamp) = stamp {
-                inputs.insert(rel, stamp);
-            }
-        }
-        let pages = BTreeMap::from([
-            ("press".to_string(), files.press.pages),
-            ("screen".to_string(), files.screen.pages),
-            ("booklet".to_string(), files.booklet.pages),
-        ]);
-        manifest.editions.insert(
-            id.clone(),
-            EditionEntry {
-                id: id.clone(),
-                country: edition.country.clone(),
-                languages: edition.languages.clone(),
-                trim: edition.trim,
-                pages,
-                files: stamps,
-                inputs,
-                data,
-            },
-        );
+        let previous = manifest.editions.get(&edition.id);
+        let entry = commit(project, edition, data, (&files, staged), &fonts, previous, &mut stamped)?;
+        manifest.editions.insert(edition.id.clone(), entry);
         let (compile, export) = files.times();
         let write = t.elapsed();
         report.push(Built {
-            id,
+            id: edition.id.clone(),
             path,
             pages: files.press.pages,
             rebuilt: reason,
@@ -304,6 +206,82 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         manifest.save(&out)?;
     }
     Ok(report)
+}
+
+/// An edition's files made in this run, staged under temporary names: (output path, file,
+/// SHA-256, length), with the time it took.
+type Done = (EditionFiles, Vec<(String, output::Staged, String, usize)>, Duration);
+
+/// Typesets the editions in parallel; each worker writes (and hashes) its edition's files under
+/// temporary names. They replace the old files only once every edition has succeeded, or are
+/// removed.
+fn typeset_all(
+    project: &Project,
+    base: &crate::typeset::world::Base,
+    todo: &[&Edition],
+    out: &Path,
+    jobs: Option<usize>,
+) -> Result<BTreeMap<String, Done>, Error> {
+    let mut missing = Problems::default();
+    for e in todo {
+        missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
+    }
+    missing.into_result()?;
+    let results = par_map(todo, jobs, |e| {
+        let t = Instant::now();
+        let files = edition_files(project, base, e)?;
+        let mut staged = Vec::new();
+        for (rel, made) in files.named() {
+            let file = output::stage(&out.join(&rel), &made.pdf)?;
+            staged.push((rel, file, sha256_hex(&made.pdf), made.pdf.len()));
+        }
+        Ok((files, staged, t.elapsed()))
+    })?;
+    Ok(all_or_errors(results)?.into_iter().map(|done| (done.0.press.id.clone(), done)).collect())
+}
+
+/// Puts an edition's staged files in place and returns its manifest entry: the files written and
+/// every input read, stamped (each input once per run, in `stamped`).
+fn commit(
+    project: &Project,
+    edition: &Edition,
+    data: String,
+    (files, staged): (&EditionFiles, Vec<(String, output::Staged, String, usize)>),
+    fonts: &[String],
+    previous: Option<&EditionEntry>,
+    stamped: &mut BTreeMap<String, Option<Stamp>>,
+) -> Result<EditionEntry, Error> {
+    let id = &edition.id;
+    let mut stamps = BTreeMap::new();
+    for (rel, file, sha256, len) in staged {
+        let target = file.target().to_path_buf();
+        file.commit()?;
+        stamps.insert(rel, Stamp::of_written(sha256, &target, len as u64));
+    }
+    let mut inputs = BTreeMap::new();
+    for rel in files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]) {
+        let prev = previous.and_then(|m| m.inputs.get(&rel));
+        let stamp =
+            stamped.entry(rel.clone()).or_insert_with(|| Stamp::of_file(&project.root.join(&rel), prev)).clone();
+        if let Some(stamp) = stamp {
+            inputs.insert(rel, stamp);
+        }
+    }
+    let pages = BTreeMap::from([
+        ("press".to_string(), files.press.pages),
+        ("screen".to_string(), files.screen.pages),
+        ("booklet".to_string(), files.booklet.pages),
+    ]);
+    Ok(EditionEntry {
+        id: id.clone(),
+        country: edition.country.clone(),
+        languages: edition.languages.clone(),
+        trim: edition.trim,
+        pages,
+        files: stamps,
+        inputs,
+        data,
+    })
 }
 
 /// Picks the editions named on the command line (all when none), or a usage error listing the ids.

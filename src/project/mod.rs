@@ -1,0 +1,233 @@
+//! A guidepress project folder: `guidepress.toml`, `editions/`, `chapters/`, `layouts/`, `fonts/`.
+//!
+//! [`Project::load`] reads and validates everything and reports every problem at once:
+//! `schema.rs` is what the files may say, `toml_errors.rs` turns TOML and serde errors into advice
+//! for editors, `chapters.rs` finds the chapter sources and `editions.rs` validates each edition.
+
+mod chapters;
+mod editions;
+mod schema;
+mod toml_errors;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Location, Problem, Problems, key_offset};
+use crate::model::contact::{self, Contact, Status, days_from_civil};
+use crate::model::text;
+
+pub use crate::model::edition::{Chapter, Edition, Guide};
+pub use schema::{BuildSettings, Sender, Shipping};
+
+use chapters::discover_chapters;
+use editions::{ContactAt, EditionCx, duplicate_ids, load_editions};
+use schema::{ConfigFile, validate_guide, validate_shipping};
+use toml_errors::{check_hidden_in_toml, parse_toml};
+
+/// The project's configuration file name.
+pub const CONFIG: &str = "guidepress.toml";
+/// The layout every edition is typeset with.
+pub const BOOK_LAYOUT: &str = "layouts/book.typ";
+/// The words the layouts print, per language.
+pub const STRINGS: &str = "layouts/strings.toml";
+
+/// A loaded, validated project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project folder.
+    pub root: PathBuf,
+    /// Guide metadata.
+    pub guide: Guide,
+    /// Sender for labels.
+    pub sender: Option<Sender>,
+    /// Shipping settings.
+    pub shipping: Shipping,
+    /// Build settings.
+    pub build: BuildSettings,
+    /// Editions sorted by id.
+    pub editions: Vec<Edition>,
+    /// Chapters per language, in order.
+    pub chapters: BTreeMap<String, Vec<Chapter>>,
+}
+
+impl Project {
+    /// Loads and validates the project in `root`, reporting every problem found.
+    pub fn load(root: &Path) -> Result<Project, Problems> {
+        let mut problems = Problems::default();
+        let config_path = root.join(CONFIG);
+        let Some(config_text) = read_text(&config_path, CONFIG, &mut problems) else {
+            if !config_path.exists() {
+                problems.0.clear();
+                problems.push(Problem::file(
+                    CONFIG,
+                    format!(
+                        "not found in {}; run guidepress in a project folder or pass --project DIR",
+                        root.display()
+                    ),
+                ));
+            }
+            return Err(problems);
+        };
+        let hidden = check_hidden_in_toml(CONFIG, &config_text, &mut problems);
+        let config: Option<ConfigFile> = parse_toml(CONFIG, &config_text, &hidden, &mut problems);
+        let chapters = discover_chapters(root, &mut problems);
+        if !root.join(BOOK_LAYOUT).is_file() {
+            problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
+        }
+        // The words the layouts print: read by the layouts, but written by translators like the rest.
+        if let Ok(words) = fs::read_to_string(root.join(STRINGS)) {
+            check_hidden_in_toml(STRINGS, &words, &mut problems);
+        }
+        let Some(config) = config else {
+            // Still look at the editions so their problems are reported too.
+            let _ = load_editions(root, &EditionCx::placeholder(), &chapters, &mut problems);
+            return Err(problems.into_result().unwrap_err());
+        };
+        let guide = validate_guide(&config.guide, &config_text, &mut problems);
+        let guide_day = days_from_civil(i64::from(guide.ymd.0), u32::from(guide.ymd.1), u32::from(guide.ymd.2));
+        let shared_cx = contact::Context {
+            file: CONFIG,
+            text: &config_text,
+            default_country: "KR",
+            guide_date: &guide.date,
+            guide_day,
+            stale_after_days: i64::from(config.guide.stale_after_days),
+        };
+        let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
+        let shared_ids: Vec<ContactAt> = config
+            .contacts
+            .iter()
+            .map(|c| ContactAt::of(c.get_ref(), Location::at(CONFIG, &config_text, c.span().start)))
+            .collect();
+        duplicate_ids(&[], &shared_ids, "the shared contacts of guidepress.toml", &mut problems);
+        validate_shipping(&config.shipping, &config_text, &mut problems);
+        // The sender's e-mail is printed on every label: one bare address, like a contact's.
+        if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
+            && text::first_hidden(email).is_none()
+            && let Err(why) = crate::model::web::check_email(email)
+        {
+            problems.push(Problem::at(
+                CONFIG,
+                &config_text,
+                key_offset(&config_text, "sender", "email"),
+                format!("`sender.email = \"{email}\"` {why}"),
+            ));
+        }
+        if !(0.0..=10.0).contains(&config.build.bleed_mm) {
+            problems.push(Problem::at(
+                CONFIG,
+                &config_text,
+                key_offset(&config_text, "build", "bleed-mm"),
+                "`build.bleed-mm` must be between 0 and 10 (mm); print shops usually ask for 3",
+            ));
+        }
+        let ecx = EditionCx {
+            guide_day,
+            stale_after_days: i64::from(config.guide.stale_after_days),
+            shared: shared.clone(),
+            shared_defs: config.contacts.iter().map(|c| (c.span().start, c.get_ref().clone())).collect(),
+            shared_ids,
+            guide: guide.clone(),
+            config_text: config_text.clone(),
+        };
+        let editions = load_editions(root, &ecx, &chapters, &mut problems);
+        problems.into_result()?;
+        Ok(Project {
+            root: root.to_path_buf(),
+            guide,
+            sender: config.sender,
+            shipping: config.shipping,
+            build: config.build,
+            editions,
+            chapters,
+        })
+    }
+
+    /// The edition with this id.
+    pub fn edition(&self, id: &str) -> Option<&Edition> {
+        self.editions.iter().find(|e| e.id == id)
+    }
+
+    /// All edition ids, sorted.
+    pub fn edition_ids(&self) -> Vec<&str> {
+        self.editions.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    /// What stops `build --final` for these editions: every unverified or stale contact, once,
+    /// at the place it is written, naming the editions that print it.
+    pub fn check_final(&self, editions: &[&Edition]) -> Result<(), Problems> {
+        let mut refused: BTreeMap<&Location, (&Contact, Vec<&str>)> = BTreeMap::new();
+        for e in editions {
+            for c in e.contacts.iter().filter(|c| c.status != Status::Verified) {
+                refused.entry(&c.origin).or_insert((c, Vec::new())).1.push(&e.id);
+            }
+        }
+        let mut problems = Problems::default();
+        for (at, (c, ids)) in refused {
+            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+            let why = match &c.verified {
+                Some(day) => {
+                    format!("was last confirmed on {day}, too long before this version's date ({})", self.guide.date)
+                }
+                None => "has no `verified` date".to_string(),
+            };
+            let which = if ids.len() == 1 { "edition" } else { "editions" };
+            problems.push(Problem::located(
+                at,
+                format!(
+                    "contact \"{name}\" {why}, so --final refuses {which} {}; confirm its details, then set `verified` to the date you did",
+                    ids.join(", ")
+                ),
+            ));
+        }
+        for (at, ids) in self.unconfirmed_passages(editions) {
+            let which = if ids.len() == 1 { "edition" } else { "editions" };
+            problems.push(Problem::located(
+                at,
+                format!(
+                    "this passage is marked #unconfirmed, so --final refuses {which} {}; confirm it from a source and remove the mark, or delete the passage",
+                    ids.join(", ")
+                ),
+            ));
+        }
+        problems.into_result()
+    }
+
+    /// Every `#unconfirmed` passage in the chapters these editions print, with the editions that
+    /// print it, in file order.
+    pub fn unconfirmed_passages<'a>(&'a self, editions: &[&'a Edition]) -> BTreeMap<&'a Location, Vec<&'a str>> {
+        let mut out: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();
+        for e in editions {
+            for lang in &e.languages {
+                for at in self.chapters.get(lang).into_iter().flatten().flat_map(|c| &c.unconfirmed) {
+                    out.entry(at).or_default().push(&e.id);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+                problems.push(Problem::at(
+                    rel,
+                    &valid,
+                    offset,
+                    "the text here is not UTF-8; save the file with the encoding UTF-8 (in most editors: Save As, then choose UTF-8)",
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            problems.push(Problem::file(rel, format!("cannot be read: {e}")));
+            None
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! What `guidepress.toml` and `editions/<id>.toml` may say, and the checks of the settings.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::CONFIG;
+use crate::diag::{Problem, Problems, key_offset};
+use crate::model::LangMap;
+use crate::model::contact::ContactDef;
+use crate::model::edition::Guide;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ConfigFile {
+    pub(super) guide: GuideDef,
+    pub(super) sender: Option<Sender>,
+    #[serde(default)]
+    pub(super) shipping: Shipping,
+    #[serde(default)]
+    pub(super) build: BuildSettings,
+    #[serde(default, rename = "contact")]
+    pub(super) contacts: Vec<Spanned<ContactDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct GuideDef {
+    pub(super) title: LangMap,
+    #[serde(default)]
+    pub(super) subtitle: LangMap,
+    pub(super) publisher: LangMap,
+    pub(super) version: String,
+    pub(super) date: Spanned<toml::value::Datetime>,
+    #[serde(default = "default_stale_days")]
+    pub(super) stale_after_days: u32,
+}
+
+fn default_stale_days() -> u32 {
+    730
+}
+
+/// The sender block printed on labels.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Sender {
+    /// Organisation name.
+    pub name: String,
+    /// Address lines, top to bottom.
+    pub lines: Vec<String>,
+    /// ISO alpha-2 country code.
+    pub country: String,
+    /// E-mail for returns and questions.
+    #[serde(default)]
+    pub email: String,
+    /// Phone for returns and questions.
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Paper and parcel settings for shipping (`[shipping]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Shipping {
+    /// Inner paper weight, g/m².
+    pub inner_gsm: f64,
+    /// Cover paper weight, g/m².
+    pub cover_gsm: f64,
+    /// Weight of an empty box with filler, g.
+    pub packaging_g: f64,
+    /// Heaviest parcel allowed, kg (5 kg: Korea Post printed matter; 30 kg for an M-bag).
+    pub max_box_kg: f64,
+    /// Shift of every label on the sheet, `[x, y]` in mm, for printers that feed off-centre.
+    pub label_offset: [f64; 2],
+}
+
+impl Default for Shipping {
+    fn default() -> Self {
+        Self { inner_gsm: 80.0, cover_gsm: 250.0, packaging_g: 300.0, max_box_kg: 5.0, label_offset: [0.0, 0.0] }
+    }
+}
+
+/// Settings for the press files (`[build]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct BuildSettings {
+    /// Bleed around the trim of press files, mm.
+    pub bleed_mm: f64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        Self { bleed_mm: 3.0 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct EditionFile {
+    pub(super) country: Spanned<String>,
+    pub(super) languages: Spanned<Vec<String>>,
+    pub(super) name: LangMap,
+    pub(super) trim: Option<Spanned<String>>,
+    pub(super) office_paper: Option<Spanned<String>>,
+    #[serde(default, rename = "contact")]
+    pub(super) contacts: Vec<Spanned<ContactDef>>,
+}
+
+pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide {
+    let mut ymd = (1970, 1, 1);
+    match def.date.get_ref().date.filter(|_| def.date.get_ref().time.is_none()) {
+        Some(d) => ymd = (i32::from(d.year), d.month, d.day),
+        None => problems.push(Problem::at(
+            CONFIG,
+            text,
+            def.date.span().start,
+            "`guide.date` must be a date without a time, e.g. 2026-11-29",
+        )),
+    }
+    if def.version.trim().is_empty() {
+        problems.push(Problem::at(
+            CONFIG,
+            text,
+            key_offset(text, "guide", "version"),
+            "`guide.version` is empty; write the version printed on the cover, e.g. \"2026.1\"",
+        ));
+    }
+    Guide {
+        title: def.title.clone(),
+        subtitle: def.subtitle.clone(),
+        publisher: def.publisher.clone(),
+        version: def.version.clone(),
+        date: format!("{:04}-{:02}-{:02}", ymd.0, ymd.1, ymd.2),
+        ymd,
+        stale_after_days: i64::from(def.stale_after_days),
+    }
+}
+
+pub(super) fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
+    let mut check = |ok: bool, key: &str, msg: &str| {
+        if !ok {
+            problems.push(Problem::at(CONFIG, text, key_offset(text, "shipping", key), msg));
+        }
+    };
+    check((40.0..=400.0).contains(&s.inner_gsm), "inner-gsm", "`shipping.inner-gsm` must be between 40 and 400 (g/m²)");
+    check((80.0..=600.0).contains(&s.cover_gsm), "cover-gsm", "`shipping.cover-gsm` must be between 80 and 600 (g/m²)");
+    check(
+        (0.0..=5000.0).contains(&s.packaging_g),
+        "packaging-g",
+        "`shipping.packaging-g` must be between 0 and 5000 (g)",
+    );
+    check((0.5..=30.0).contains(&s.max_box_kg), "max-box-kg", "`shipping.max-box-kg` must be between 0.5 and 30 (kg)");
+    check(
+        s.label_offset.iter().all(|v| v.abs() <= 10.0),
+        "label-offset",
+        "`shipping.label-offset` must be within ±10 mm in each direction",
+    );
+}

@@ -1,19 +1,31 @@
-//! Command-line types (clap). Only `main.rs` sees them; the library takes plain options.
+//! The command line: clap types (here), what each command does with the library
+//! (`commands.rs`) and every status line it prints on stderr (`report.rs`). Only the binary sees
+//! this module; the library takes plain options.
+
+pub mod commands;
+pub mod report;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Typesets per-country guidebook editions and turns order batches into shipping labels.
 #[derive(Debug, Parser)]
 #[command(name = "guidepress", version, about)]
 pub struct Cli {
     /// The project folder (holding guidepress.toml).
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    #[arg(long, global = true, default_value = ".", value_name = "DIR", env = "GUIDEPRESS_PROJECT")]
     pub project: PathBuf,
     /// Where outputs go (default: <project>/out).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "GUIDEPRESS_OUT")]
     pub out: Option<PathBuf>,
+    /// How errors and warnings are printed: `human` (with the source excerpt, like typst) or
+    /// `short` (file:line:col: message, one per line, for editors' tools).
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
+    /// Print no status lines or progress (errors and warnings still go to stderr).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -37,6 +49,73 @@ pub enum Command {
     /// List every contact with when it was last confirmed and when it is due again (table, CSV,
     /// call sheet PDF); `contacts verify` records a confirmation.
     Contacts(ContactsArgs),
+    /// Make a new project in DIR that builds at once: one edition, one chapter per language, the
+    /// layouts and fonts of the current project (--project) copied.
+    Init(InitArgs),
+    /// Add something to the project: `new edition ID --country CC --languages ko,xx`.
+    New(NewArgs),
+    /// Print a completion script for a shell (e.g. `guidepress completions bash`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `guidepress man | man -l -`.
+    Man,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    /// The file, line and column with the source excerpt and hints, like typst-cli.
+    Human,
+    /// `file:line:col: error: message`, one per line.
+    Short,
+}
+
+/// `init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of the new project (new or empty).
+    pub dir: PathBuf,
+    /// The country of its first edition (ISO 3166 alpha-2; the edition id is its lower case).
+    #[arg(long, value_name = "CC", default_value = "US")]
+    pub country: String,
+    /// The languages of its first edition, in print order.
+    #[arg(long, value_name = "ko,xx", value_delimiter = ',', default_value = "ko,en")]
+    pub languages: Vec<String>,
+}
+
+/// `new` options.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// What to add.
+    #[command(subcommand)]
+    pub what: NewWhat,
+}
+
+/// What `new` adds.
+#[derive(Debug, Subcommand)]
+pub enum NewWhat {
+    /// A new edition file, editions/ID.toml, with the country's name and a contact to fill in.
+    Edition(NewEditionArgs),
+}
+
+/// `new edition` options.
+#[derive(Debug, Args)]
+pub struct NewEditionArgs {
+    /// The edition id (lower-case letters, digits and dashes).
+    pub id: String,
+    /// The country (ISO 3166 alpha-2).
+    #[arg(long, value_name = "CC")]
+    pub country: String,
+    /// The languages in print order.
+    #[arg(long, value_name = "ko,xx", value_delimiter = ',', required = true)]
+    pub languages: Vec<String>,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `build` options.
@@ -52,8 +131,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub force: bool,
     /// Build only the I-th of N slices of the editions (for spreading a build over machines).
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
     /// Print the time of each stage (load, compile, export, write) per edition.
     #[arg(long)]
     pub timings: bool,
@@ -66,7 +145,7 @@ pub struct BuildArgs {
 #[derive(Debug, Args)]
 pub struct JobsArg {
     /// Number of editions typeset at once (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N", env = "GUIDEPRESS_JOBS")]
     pub jobs: Option<usize>,
 }
 
@@ -158,4 +237,34 @@ pub struct VerifyArgs {
     /// Where they were confirmed (e.g. "phoned the hotline").
     #[arg(long, value_name = "TEXT")]
     pub source: String,
+}
+
+/// Parses `I/N` for `--shard` (1 ≤ I ≤ N).
+pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{text}` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shards() {
+        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+        assert_eq!(parse_shard("3/2").unwrap_err(), "`3/2` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
+        assert!(parse_shard("0/2").is_err());
+    }
 }

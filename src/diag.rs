@@ -57,6 +57,17 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// `file:line:col: error: message` on one line, as editors' tools read it.
+    pub fn short(&self) -> String {
+        let mut at = self.file.clone();
+        if let Some(line) = self.line {
+            at.push_str(&format!(":{line}:{}", self.column.unwrap_or(1)));
+        }
+        format!("{at}: error: {}", self.message.replace('\n', " "))
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;

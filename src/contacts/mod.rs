@@ -118,8 +118,7 @@ impl Report {
 /// the editions.
 pub fn report(project: &Project, ids: &[String]) -> Result<Report, Error> {
     let editions = crate::editions::select(project, ids)?;
-    let (y, m, d) = project.guide.ymd;
-    let as_of = days_from_civil(i64::from(y), u32::from(m), u32::from(d));
+    let as_of = project.guide.ymd.days();
     let stale = project.guide.stale_after_days;
     let mut rows: Vec<Row> = Vec::new();
     let mut shared: Vec<Row> = Vec::new();

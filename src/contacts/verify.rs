@@ -59,7 +59,7 @@ pub fn verify(project: &Project, v: &Verification) -> Result<Recorded, Error> {
     let source = v.source.trim();
     if source.is_empty() || source.chars().any(char::is_control) {
         return Err(Error::Refused(
-            "--source must say, on one line, where the details were confirmed (e.g. \"phoned the hotline, 2026-11-30\")"
+            "the source must say, on one line, where the details were confirmed (e.g. \"phoned the hotline, 2026-11-30\")"
                 .into(),
         ));
     }
@@ -118,20 +118,20 @@ fn unknown_contact(project: &Project, v: &Verification, file: &str, contacts: &[
 fn check_date(project: &Project, v: &Verification) -> Result<(), Error> {
     let Some(day) = parse_date(v.on) else {
         return Err(Error::Refused(format!(
-            "--on {} is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30",
+            "the date {} is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30",
             v.on
         )));
     };
     if day > v.today {
         return Err(Error::Refused(format!(
-            "--on {} is after today ({}); write the day the details were really confirmed",
+            "the date {} is after today ({}); write the day the details were really confirmed",
             v.on,
             format_date(v.today)
         )));
     }
     if day > parse_date(&project.guide.date).unwrap_or(i64::MAX) {
         return Err(Error::Refused(format!(
-            "--on {} is after the guide's date ({}), which the build refuses; set `date` in [guide] of {CONFIG} \
+            "the date {} is after the guide's date ({}), which the build refuses; set `date` in [guide] of {CONFIG} \
              to the day this version goes to print first, then record the confirmation",
             v.on, project.guide.date
         )));

@@ -35,6 +35,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Build only the I-th of N slices of the editions: `(I, N)`, 1-based.
     pub shard: Option<(usize, usize)>,
+    /// Where to report how many editions are typeset.
+    pub progress: crate::progress::Reporter,
 }
 
 /// Time spent per stage for one edition (`--timings`).
@@ -82,17 +84,6 @@ impl Built {
             warnings: String::new(),
         }
     }
-}
-
-/// Parses `I/N` for `--shard` (1 ≤ I ≤ N).
-pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("`--shard {text}` must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/3");
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if n == 0 || i == 0 || i > n {
-        return Err(bad());
-    }
-    Ok((i, n))
 }
 
 /// What stays loaded between builds of one process (watch mode): fonts and the Typst base.
@@ -155,7 +146,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     for e in &editions {
         let data = data_hash(project, e)?;
         let reason = if options.force {
-            Some("--force".to_string())
+            Some("forced".to_string())
         } else {
             stale_reason(manifest.editions.get(&e.id), &data, &project.root, &out, &fonts)
         };
@@ -169,7 +160,10 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     } else {
         let base = session.base(project)?;
         let load = start.elapsed();
-        (typeset_all(project, base, &todo, &out, options.jobs)?, load)
+        options.progress.stage("typesetting editions", todo.len());
+        let made = typeset_all(project, base, &todo, &out, options);
+        options.progress.finish();
+        (made?, load)
     };
     // Put every new file in place, then write the manifest that describes them.
     let mut report = Vec::new();
@@ -220,14 +214,14 @@ fn typeset_all(
     base: &crate::typeset::world::Base,
     todo: &[&Edition],
     out: &Path,
-    jobs: Option<usize>,
+    options: &BuildOptions,
 ) -> Result<BTreeMap<String, Done>, Error> {
     let mut missing = Problems::default();
     for e in todo {
         missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
     }
     missing.into_result()?;
-    let results = par_map(todo, jobs, |e| {
+    let results = par_map(todo, options.jobs, |e| {
         let t = Instant::now();
         let files = edition_files(project, base, e)?;
         let mut staged = Vec::new();
@@ -235,6 +229,7 @@ fn typeset_all(
             let file = output::stage(&out.join(&rel), &made.pdf)?;
             staged.push((rel, file, sha256_hex(&made.pdf), made.pdf.len()));
         }
+        options.progress.advance(1);
         Ok((files, staged, t.elapsed()))
     })?;
     Ok(all_or_errors(results)?.into_iter().map(|done| (done.0.press.id.clone(), done)).collect())
@@ -473,7 +468,7 @@ pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Pa
     let count = t.document.pages().len();
     let pages: Vec<usize> = match page {
         Some(n) if n == 0 || n > count => {
-            return Err(Error::Usage(format!("edition `{id}` has pages 1 to {count}; --page {n} is not one of them")));
+            return Err(Error::Usage(format!("edition `{id}` has pages 1 to {count}; page {n} is not one of them")));
         }
         Some(n) => vec![n - 1],
         None => (0..count).collect(),

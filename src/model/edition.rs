@@ -21,7 +21,7 @@ pub struct Guide {
     pub date: String,
     /// The date as (year, month, day).
     #[serde(skip)]
-    pub ymd: (i32, u8, u8),
+    pub ymd: crate::model::date::Date,
     /// Contacts confirmed more than this many days before [`Guide::date`] are stale
     /// (`guide.stale-after-days`).
     #[serde(skip)]

@@ -2,6 +2,7 @@
 
 pub mod contact;
 pub mod country;
+pub mod date;
 pub mod edition;
 pub mod phone;
 pub mod text;

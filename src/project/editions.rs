@@ -39,7 +39,7 @@ impl EditionCx {
                 publisher: LangMap::new(),
                 version: String::new(),
                 date: String::new(),
-                ymd: (1970, 1, 1),
+                ymd: crate::model::date::Date::from_days(0),
                 stale_after_days: 730,
             },
             config_text: String::new(),

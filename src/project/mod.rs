@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Location, Problem, Problems, key_offset};
-use crate::model::contact::{self, Contact, Status, days_from_civil};
+use crate::model::contact::{self, Contact, Status};
 use crate::model::text;
 
 pub use crate::model::edition::{Chapter, Edition, Guide};
@@ -24,6 +24,11 @@ use chapters::discover_chapters;
 use editions::{ContactAt, EditionCx, duplicate_ids, load_editions};
 use schema::{ConfigFile, validate_guide, validate_shipping};
 use toml_errors::{check_hidden_in_toml, parse_toml};
+
+/// The date a new project is given: `SOURCE_DATE_EPOCH`'s day when set, else today (UTC).
+pub fn document_date() -> String {
+    crate::model::date::Date::source_date_epoch().unwrap_or_else(crate::model::date::Date::today).to_string()
+}
 
 /// The project's configuration file name.
 pub const CONFIG: &str = "guidepress.toml";
@@ -62,7 +67,7 @@ impl Project {
                 problems.push(Problem::file(
                     CONFIG,
                     format!(
-                        "not found in {}; run guidepress in a project folder or pass --project DIR",
+                        "not found in {}; a project folder holds guidepress.toml, editions/, chapters/, layouts/ and fonts/",
                         root.display()
                     ),
                 ));
@@ -85,7 +90,7 @@ impl Project {
             return Err(problems.into_result().unwrap_err());
         };
         let guide = validate_guide(&config.guide, &config_text, &mut problems);
-        let guide_day = days_from_civil(i64::from(guide.ymd.0), u32::from(guide.ymd.1), u32::from(guide.ymd.2));
+        let guide_day = guide.ymd.days();
         let shared_cx = contact::Context {
             file: CONFIG,
             text: &config_text,
@@ -176,7 +181,7 @@ impl Project {
             problems.push(Problem::located(
                 at,
                 format!(
-                    "contact \"{name}\" {why}, so --final refuses {which} {}; confirm its details, then set `verified` to the date you did",
+                    "contact \"{name}\" {why}, so a final build refuses {which} {}; confirm its details, then set `verified` to the date you did",
                     ids.join(", ")
                 ),
             ));
@@ -186,7 +191,7 @@ impl Project {
             problems.push(Problem::located(
                 at,
                 format!(
-                    "this passage is marked #unconfirmed, so --final refuses {which} {}; confirm it from a source and remove the mark, or delete the passage",
+                    "this passage is marked #unconfirmed, so a final build refuses {which} {}; confirm it from a source and remove the mark, or delete the passage",
                     ids.join(", ")
                 ),
             ));

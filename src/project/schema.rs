@@ -7,6 +7,7 @@ use super::CONFIG;
 use crate::diag::{Problem, Problems, key_offset};
 use crate::model::LangMap;
 use crate::model::contact::ContactDef;
+use crate::model::date::Date;
 use crate::model::edition::Guide;
 
 #[derive(Debug, Deserialize)]
@@ -30,7 +31,8 @@ pub(super) struct GuideDef {
     pub(super) subtitle: LangMap,
     pub(super) publisher: LangMap,
     pub(super) version: String,
-    pub(super) date: Spanned<toml::value::Datetime>,
+    /// Absent: `SOURCE_DATE_EPOCH` gives the date (as typst does for its documents).
+    pub(super) date: Option<Spanned<toml::value::Datetime>>,
     #[serde(default = "default_stale_days")]
     pub(super) stale_after_days: u32,
 }
@@ -106,15 +108,27 @@ pub(super) struct EditionFile {
 }
 
 pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems) -> Guide {
-    let mut ymd = (1970, 1, 1);
-    match def.date.get_ref().date.filter(|_| def.date.get_ref().time.is_none()) {
-        Some(d) => ymd = (i32::from(d.year), d.month, d.day),
-        None => problems.push(Problem::at(
-            CONFIG,
-            text,
-            def.date.span().start,
-            "`guide.date` must be a date without a time, e.g. 2026-11-29",
-        )),
+    let mut ymd = Date::from_days(0);
+    match &def.date {
+        Some(date) => match date.get_ref().date.filter(|_| date.get_ref().time.is_none()) {
+            Some(d) => ymd = Date { year: i32::from(d.year), month: d.month, day: d.day },
+            None => problems.push(Problem::at(
+                CONFIG,
+                text,
+                date.span().start,
+                "`guide.date` must be a date without a time, e.g. 2026-11-29",
+            )),
+        },
+        None => match Date::source_date_epoch() {
+            Some(day) => ymd = day,
+            None => problems.push(Problem::at(
+                CONFIG,
+                text,
+                key_offset(text, "guide", "date"),
+                "the required setting `date` is missing; add date = … (the date of this version, e.g. 2026-11-29) \
+                 to [guide], or set SOURCE_DATE_EPOCH",
+            )),
+        },
     }
     if def.version.trim().is_empty() {
         problems.push(Problem::at(
@@ -129,7 +143,7 @@ pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems
         subtitle: def.subtitle.clone(),
         publisher: def.publisher.clone(),
         version: def.version.clone(),
-        date: format!("{:04}-{:02}-{:02}", ymd.0, ymd.1, ymd.2),
+        date: ymd.to_string(),
         ymd,
         stale_after_days: i64::from(def.stale_after_days),
     }

@@ -43,7 +43,7 @@ pub struct Job<'a> {
     /// PDF identifier.
     pub ident: &'a str,
     /// Document date.
-    pub date: (i32, u8, u8),
+    pub date: crate::model::date::Date,
 }
 
 fn query(doc: &typst_layout::PagedDocument, name: &str) -> Vec<Value> {

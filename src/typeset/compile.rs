@@ -87,7 +87,7 @@ pub struct PdfSettings<'a> {
     /// A stable identifier of the document (e.g. `guidepress/us/press`).
     pub ident: &'a str,
     /// The document date.
-    pub date: (i32, u8, u8),
+    pub date: crate::model::date::Date,
     /// Standards to enforce (empty for none).
     pub standards: &'a [PdfStandard],
     /// Whether to write a tagged PDF.
@@ -96,8 +96,8 @@ pub struct PdfSettings<'a> {
 
 /// Exports a compiled document to PDF bytes, reproducibly.
 pub fn export_pdf(world: &DocWorld, document: &PagedDocument, settings: &PdfSettings) -> Result<Vec<u8>, String> {
-    let (y, m, d) = settings.date;
-    let datetime = Datetime::from_ymd_hms(y, m, d, 0, 0, 0).ok_or("invalid document date")?;
+    let date = settings.date;
+    let datetime = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).ok_or("invalid document date")?;
     let standards = PdfStandards::new(settings.standards).map_err(|e| format!("error: {}", e.message()))?;
     let options = PdfOptions {
         ident: Smart::Custom(settings.ident.to_string()),

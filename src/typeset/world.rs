@@ -113,14 +113,14 @@ impl<'a> DocWorld<'a> {
         base: &'a Base,
         main: &str,
         virtuals: Vec<(String, Vec<u8>)>,
-        today: (i32, u8, u8),
+        today: crate::model::date::Date,
     ) -> Result<Self, String> {
         let main = file_id(main)?;
         let mut map = HashMap::new();
         for (path, bytes) in virtuals {
             map.insert(file_id(&path)?, Bytes::new(bytes));
         }
-        let today = Datetime::from_ymd(today.0, today.1, today.2).ok_or("invalid document date")?;
+        let today = Datetime::from_ymd(today.year, today.month, today.day).ok_or("invalid document date")?;
         Ok(Self { base, main, virtuals: map, today, accessed: Mutex::new(BTreeSet::new()) })
     }
 

@@ -339,18 +339,18 @@ fn verify_refuses_what_it_cannot_record() {
     let files = || (fs::read(root.join("editions/nz.toml")).unwrap(), fs::read(root.join("guidepress.toml")).unwrap());
     let before = files();
     let cases: [(&[&str], &str); 7] = [
-        (&["nz", "crimestoppers-anonymous-reports", "--on", "2999-01-01"], "error: --on 2999-01-01 is after today"),
+        (&["nz", "crimestoppers-anonymous-reports", "--on", "2999-01-01"], "error: the date 2999-01-01 is after today"),
         (
             &["nz", "crimestoppers-anonymous-reports", "--on", "2026-02-30"],
-            "error: --on 2026-02-30 is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30; nothing was written.\n",
+            "error: the date 2026-02-30 is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30; nothing was written.\n",
         ),
         (
             &["nz", "crimestoppers-anonymous-reports", "--on", "30.11.2026"],
-            "error: --on 30.11.2026 is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30; nothing was written.\n",
+            "error: the date 30.11.2026 is not a date; write the day the details were confirmed as year-month-day, e.g. 2026-11-30; nothing was written.\n",
         ),
         (
             &["nz", "crimestoppers-anonymous-reports", "--on", "2026-11-30"],
-            "error: --on 2026-11-30 is after the guide's date (2026-11-29), which the build refuses; set `date` in [guide] of guidepress.toml to the day this version goes to print first, then record the confirmation; nothing was written.\n",
+            "error: the date 2026-11-30 is after the guide's date (2026-11-29), which the build refuses; set `date` in [guide] of guidepress.toml to the day this version goes to print first, then record the confirmation; nothing was written.\n",
         ),
         (
             &["fr", "crimestoppers-anonymous-reports", "--on", "2026-11-20"],
@@ -376,7 +376,7 @@ fn verify_refuses_what_it_cannot_record() {
         &["contacts", "verify", "nz", "crimestoppers-anonymous-reports", "--on", "2026-11-20", "--source", " "],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("error: --source must say, on one line, where the details were confirmed"));
+    assert!(stderr(&out).starts_with("error: the source must say, on one line, where the details were confirmed"));
     assert_eq!(files(), before, "nothing was written");
 }
 

@@ -134,7 +134,7 @@ fn an_unconfirmed_passage_marks_the_edition_a_draft_and_blocks_final() {
     assert_eq!(
         stderr,
         format!(
-            "error: {rel}:4:21: this passage is marked #unconfirmed, so --final refuses editions au, ca, mo, nz, us; confirm it from a source and remove the mark, or delete the passage\n1 problem found; nothing was written.\n"
+            "error: {rel}:4:21: this passage is marked #unconfirmed, so a final build refuses editions au, ca, mo, nz, us; confirm it from a source and remove the mark, or delete the passage\n1 problem found; nothing was written.\n"
         )
     );
     assert!(!root.join("out/editions").exists());

@@ -439,20 +439,20 @@ fn final_refuses_the_sample_naming_the_unconfirmed_contacts() {
     assert_eq!(
         refused.to_string(),
         "\
-error: editions/nz.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:15:1: contact \"New Zealand Police (non-emergency)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:24:1: contact \"Crimestoppers (anonymous reports)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:32:1: contact \"Crimestoppers (number for calls from overseas)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:41:1: contact \"Migrant exploitation line (MBIE)\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:50:1: contact \"Immigration New Zealand\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/nz.toml:57:1: contact \"Embassy of the Republic of Korea, Auckland branch office\" has no `verified` date, so --final refuses edition nz; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:15:1: contact \"National Human Trafficking Hotline\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:30:1: contact \"Homeland Security Investigations (HSI) tip line\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: editions/us.toml:37:1: contact \"Embassy of the Republic of Korea in Washington\" has no `verified` date, so --final refuses edition us; confirm its details, then set `verified` to the date you did
-error: guidepress.toml:43:1: contact \"Consular Call Center, Ministry of Foreign Affairs of Korea\" was last confirmed on 2024-04-13, too long before this version's date (2026-11-29), so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
-error: guidepress.toml:65:1: contact \"Women's Emergency Line 1366\" was last confirmed on 2023-09-24, too long before this version's date (2026-11-29), so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
-error: guidepress.toml:84:1: contact \"Central Agency for the Protection of the Rights of Trafficking Victims\" has no `verified` date, so --final refuses editions nz, us; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:15:1: contact \"New Zealand Police (non-emergency)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:24:1: contact \"Crimestoppers (anonymous reports)\" was last confirmed on 2021-07-30, too long before this version's date (2026-11-29), so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:32:1: contact \"Crimestoppers (number for calls from overseas)\" has no `verified` date, so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:41:1: contact \"Migrant exploitation line (MBIE)\" has no `verified` date, so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:50:1: contact \"Immigration New Zealand\" has no `verified` date, so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/nz.toml:57:1: contact \"Embassy of the Republic of Korea, Auckland branch office\" has no `verified` date, so a final build refuses edition nz; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:8:1: contact \"Emergency (police, ambulance)\" has no `verified` date, so a final build refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:15:1: contact \"National Human Trafficking Hotline\" has no `verified` date, so a final build refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:30:1: contact \"Homeland Security Investigations (HSI) tip line\" has no `verified` date, so a final build refuses edition us; confirm its details, then set `verified` to the date you did
+error: editions/us.toml:37:1: contact \"Embassy of the Republic of Korea in Washington\" has no `verified` date, so a final build refuses edition us; confirm its details, then set `verified` to the date you did
+error: guidepress.toml:43:1: contact \"Consular Call Center, Ministry of Foreign Affairs of Korea\" was last confirmed on 2024-04-13, too long before this version's date (2026-11-29), so a final build refuses editions nz, us; confirm its details, then set `verified` to the date you did
+error: guidepress.toml:65:1: contact \"Women's Emergency Line 1366\" was last confirmed on 2023-09-24, too long before this version's date (2026-11-29), so a final build refuses editions nz, us; confirm its details, then set `verified` to the date you did
+error: guidepress.toml:84:1: contact \"Central Agency for the Protection of the Rights of Trafficking Victims\" has no `verified` date, so a final build refuses editions nz, us; confirm its details, then set `verified` to the date you did
 14 problems found; nothing was written."
     );
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod catalogue;
+mod cli;
 mod contacts;
 mod drafts;
 mod editions;

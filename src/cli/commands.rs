@@ -1,0 +1,159 @@
+//! What each command does: turn its arguments into the library's options, call the library, hand
+//! the outcome to [`Report`].
+
+use clap::CommandFactory;
+use guidepress::diag::{Problem, Problems};
+use guidepress::editions::{self, BuildOptions};
+use guidepress::watch::Event;
+use guidepress::{Error, Project};
+
+use super::report::{Report, plural};
+use super::{BuildArgs, Cli, Command, ContactsAction, ContactsArgs, NewWhat};
+use guidepress::scaffold::{self, NewEdition};
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
+    if let Command::Build(args) = &cli.command
+        && let Some(built) = editions::up_to_date_fast(&cli.project, &build_options(&cli, args, report))
+    {
+        report.built(&built, false);
+        return Ok(());
+    }
+    match &cli.command {
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());
+            return Ok(());
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(Cli::command());
+            return page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e));
+        }
+        Command::Init(args) => {
+            let id = args.country.to_ascii_lowercase();
+            let edition = NewEdition { id: &id, country: &args.country, languages: &args.languages };
+            let created = scaffold::init(&args.dir, &cli.project, &edition, &guidepress::project::document_date())?;
+            report.created(&created, &args.dir);
+            return Ok(());
+        }
+        Command::New(args) => {
+            let NewWhat::Edition(e) = &args.what;
+            let edition = NewEdition { id: &e.id, country: &e.country, languages: &e.languages };
+            let chapters = scaffold::chapter_files(&cli.project);
+            report.created(&scaffold::new_edition(&cli.project, &edition, &chapters)?, &cli.project);
+            return Ok(());
+        }
+        _ => {}
+    }
+    // Every command but export and contacts typesets: read the fonts while the project loads.
+    let typesets = match &cli.command {
+        Command::Export(_) => false,
+        Command::Contacts(args) => args.sheet.is_some(),
+        _ => true,
+    };
+    if typesets {
+        guidepress::typeset::fonts::prefetch(&cli.project);
+    }
+    if !cli.project.join(guidepress::project::CONFIG).exists() {
+        // Said here, not by the library, because the advice names the command line's ways.
+        let why = format!(
+            "not found in {}; run guidepress in a project folder, pass --project DIR or set GUIDEPRESS_PROJECT",
+            cli.project.display()
+        );
+        return Err(Problems(vec![Problem::file(guidepress::project::CONFIG, why)]).into());
+    }
+    let project = Project::load(&cli.project)?;
+    match &cli.command {
+        Command::Build(args) => {
+            report.built(&editions::build(&project, &build_options(&cli, args, report))?, args.timings)
+        }
+        Command::Check(jobs) => {
+            let checked = editions::check(&project, jobs.jobs)?;
+            let all: Vec<_> = project.editions.iter().collect();
+            report.checked(&checked, project.unconfirmed_passages(&all));
+        }
+        Command::Ship(args) => {
+            let options = guidepress::ship::ShipOptions {
+                orders: args.orders.clone(),
+                stock: args.stock.clone(),
+                start: args.start,
+                out: cli.out.clone(),
+                jobs: args.jobs.jobs,
+            };
+            report.shipped(&guidepress::ship::ship(&project, &options)?, args.timings);
+        }
+        Command::Watch(args) => {
+            let options = BuildOptions {
+                ids: args.ids.clone(),
+                jobs: args.jobs.jobs,
+                out: cli.out.clone(),
+                ..Default::default()
+            };
+            editions::select(&project, &options.ids)?;
+            guidepress::watch::watch(&cli.project, &options, |event| match event {
+                Event::Built(built, took) => report.watch_round(&built, took),
+                Event::Failed(e) => report.watch_failed(&e),
+                Event::Waiting => report.watching(),
+            })?;
+        }
+        Command::Export(args) => {
+            let files = guidepress::export::export(&project, &args.id, &args.dir)?;
+            report.exported(files.len(), &args.dir);
+        }
+        Command::Contacts(args) => contacts(&project, args, report)?,
+        Command::Preview(args) => {
+            for path in editions::preview(&project, &args.id, args.page, cli.out.as_deref())? {
+                println!("{}", path.display());
+            }
+        }
+        Command::Completions(_) | Command::Man | Command::Init(_) | Command::New(_) => {
+            unreachable!("answered above")
+        }
+    }
+    Ok(())
+}
+
+/// The library's options for `build`.
+fn build_options(cli: &Cli, args: &BuildArgs, report: &Report) -> BuildOptions {
+    BuildOptions {
+        ids: args.ids.clone(),
+        jobs: args.jobs.jobs,
+        out: cli.out.clone(),
+        final_: args.final_,
+        force: args.force,
+        shard: args.shard,
+        progress: report.progress(),
+    }
+}
+
+/// `contacts`: the table on stdout, the files asked for, the counts on stderr; or `contacts verify`.
+fn contacts(project: &Project, args: &ContactsArgs, report: &Report) -> Result<(), Error> {
+    use guidepress::contacts::{self, verify};
+    if let Some(ContactsAction::Verify(v)) = &args.action {
+        let request = verify::Verification {
+            edition: &v.edition,
+            contact: &v.contact,
+            on: &v.on,
+            source: &v.source,
+            today: contacts::today_anywhere(),
+        };
+        report.verified(&verify::verify(project, &request)?, &v.on);
+        return Ok(());
+    }
+    let list = contacts::report(project, &args.ids)?;
+    // Everything is made before anything is written.
+    let sheet = args.sheet.as_ref().map(|_| contacts::sheet::call_sheet(project, &list)).transpose()?;
+    let csv = args.csv.as_ref().map(|_| contacts::spreadsheet::to_csv(&list));
+    print!("{}", contacts::table::table(&list));
+    if let (Some(path), Some(bytes)) = (&args.csv, csv) {
+        guidepress::output::write_atomic(path, &bytes)?;
+        report.wrote(path, &format!("{} contacts", list.rows.len()));
+    }
+    if let (Some(path), Some(sheet)) = (&args.sheet, sheet) {
+        report.warnings(&sheet.warnings);
+        guidepress::output::write_atomic(path, &sheet.pdf)?;
+        report.wrote(path, &format!("call sheet, {} page{}", sheet.pages, plural(sheet.pages)));
+    }
+    report.line(list.summary());
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Every status line the command line prints on stderr, and the progress bar: one place for the
+//! words and widths of `build`, `check`, `watch`, `ship`, `export` and `contacts`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use guidepress::Error;
+use guidepress::diag::{Location, Problems};
+use guidepress::editions::Built;
+use guidepress::progress::{Progress, Reporter};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::DiagnosticFormat;
+
+/// Prints status lines (unless quiet) and errors in the chosen format.
+#[derive(Debug, Clone, Copy)]
+pub struct Report {
+    /// No status lines and no progress bar.
+    pub quiet: bool,
+    /// How errors and warnings are printed.
+    pub format: DiagnosticFormat,
+}
+
+impl Report {
+    /// A status line.
+    fn status(&self, line: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
+    /// Typst warnings, as formatted (printed even when quiet).
+    pub fn warnings(&self, text: &str) {
+        eprint!("{text}");
+    }
+
+    /// The progress bar for a long run: drawn on stderr when it is a terminal and the run is not
+    /// quiet; otherwise nothing.
+    pub fn progress(&self) -> Reporter {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return Reporter::default();
+        }
+        Reporter::to(Arc::new(Bar::default()))
+    }
+
+    /// What `build` did with each edition; with `timings`, the time of each stage.
+    pub fn built(&self, built: &[Built], timings: bool) {
+        for b in built {
+            self.warnings(&b.warnings);
+            match &b.rebuilt {
+                Some(why) => self.status(format!(
+                    "built      {:<4} {:>3} pages {:>7.2} s  ({why})",
+                    b.id,
+                    b.pages,
+                    b.elapsed.as_secs_f64()
+                )),
+                None => self.status(format!("up to date {:<4} {:>3} pages", b.id, b.pages)),
+            }
+            if timings && b.rebuilt.is_some() {
+                let t = b.timings;
+                self.status(format!(
+                    "           load {:.3} s  compile {:.3} s  export {:.3} s  write {:.3} s",
+                    t.load.as_secs_f64(),
+                    t.compile.as_secs_f64(),
+                    t.export.as_secs_f64(),
+                    t.write.as_secs_f64()
+                ));
+            }
+        }
+    }
+
+    /// What `check` found: each edition compiled, then the passages still marked unconfirmed.
+    pub fn checked<'a>(
+        &self,
+        editions: &[(String, usize, String)],
+        unconfirmed: impl IntoIterator<Item = (&'a Location, Vec<&'a str>)>,
+    ) {
+        for (id, pages, warnings) in editions {
+            self.warnings(warnings);
+            self.status(format!("ok {id:<4} {pages:>3} pages"));
+        }
+        for (at, ids) in unconfirmed {
+            // A note, not a status: it is what `check` is asked for, so quiet keeps it.
+            eprintln!(
+                "note: {}:{}:{}: unconfirmed passage, printed marked in {}; build --final refuses it",
+                at.file,
+                at.line,
+                at.column,
+                ids.join(", ")
+            );
+        }
+    }
+
+    /// One `watch` round that rebuilt something (or, at the start, that all is up to date).
+    pub fn watch_round(&self, built: &[Built], took: Duration) {
+        let rebuilt: Vec<String> = built
+            .iter()
+            .inspect(|b| self.warnings(&b.warnings))
+            .filter_map(|b| b.rebuilt.as_ref().map(|why| format!("{} ({why})", b.id)))
+            .collect();
+        if rebuilt.is_empty() {
+            self.status(format!("up to date: {} edition{}", built.len(), plural(built.len())));
+        } else {
+            self.status(format!("rebuilt {} in {:.2} s", rebuilt.join(", "), took.as_secs_f64()));
+        }
+    }
+
+    /// A `watch` round that failed: the outputs of the last good round stay.
+    pub fn watch_failed(&self, e: &Error) {
+        self.error(e);
+        eprintln!("the last good PDFs are kept");
+    }
+
+    /// `watch` is waiting for changes.
+    pub fn watching(&self) {
+        self.status("watching for changes (Ctrl-C to stop)");
+    }
+
+    /// What `ship` wrote and warned about.
+    pub fn shipped(&self, report: &guidepress::ship::ShipReport, timings: bool) {
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        for (path, what) in &report.files {
+            self.status(format!("wrote {}  ({what})", path.display()));
+        }
+        if timings {
+            self.status(report.timings.to_string());
+        }
+    }
+
+    /// What `export` wrote, and how to compile it with typst-cli.
+    pub fn exported(&self, count: usize, dir: &Path) {
+        self.status(format!("wrote {count} files to {}", dir.display()));
+        self.status(format!("typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ", dir.display()));
+    }
+
+    /// A file written, with what it holds.
+    pub fn wrote(&self, path: &Path, what: &str) {
+        self.status(format!("wrote {}  ({what})", path.display()));
+    }
+
+    /// A verification recorded by `contacts verify`.
+    pub fn verified(&self, done: &guidepress::contacts::verify::Recorded, on: &str) {
+        let was = done.was.as_ref().map_or("never confirmed before".to_string(), |d| format!("was {d}"));
+        self.status(format!("recorded {}:{}: `{}` verified = {on} ({was})", done.file, done.line, done.id));
+        self.status(format!("the next build rebuilds {}", done.editions.join(", ")));
+    }
+
+    /// What `init` or `new` wrote under `dir`, and what is left to do.
+    pub fn created(&self, created: &guidepress::scaffold::Created, dir: &Path) {
+        let shown = created.files.iter().filter(|f| !f.starts_with("fonts/") && !f.starts_with("layouts/"));
+        for f in shown {
+            self.status(format!("wrote {}", dir.join(f).display()));
+        }
+        let copied = created.files.iter().filter(|f| f.starts_with("fonts/") || f.starts_with("layouts/")).count();
+        if copied > 0 {
+            self.status(format!("copied {copied} files of layouts/ and fonts/"));
+        }
+        for next in &created.next {
+            self.status(format!("next: {next}"));
+        }
+    }
+
+    /// Any other status line.
+    pub fn line(&self, line: impl AsRef<str>) {
+        self.status(line);
+    }
+
+    /// An error, in the chosen format.
+    pub fn error(&self, e: &Error) {
+        match (e, self.format) {
+            (Error::Problems(p), DiagnosticFormat::Short) => eprint!("{}", short(p)),
+            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_), _) => eprintln!("error: {e}"),
+            _ => eprintln!("{e}"),
+        }
+    }
+}
+
+/// Problems as `file:line:col: error: message`, one per line.
+fn short(problems: &Problems) -> String {
+    problems.0.iter().map(|p| format!("{}\n", p.short())).collect()
+}
+
+/// "s" unless `n` is 1.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// An indicatif bar on stderr: stage, done/total, rate and time left.
+#[derive(Default)]
+struct Bar(Mutex<Option<ProgressBar>>);
+
+impl Progress for Bar {
+    fn stage(&self, name: &str, total: usize) {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{msg:>22} [{bar:30}] {pos}/{len}  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(name.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    }
+
+    fn advance(&self, n: usize) {
+        if let Some(bar) = &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            bar.inc(n as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.0.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -60,6 +60,11 @@ impl Drop for Staged {
     }
 }
 
+/// The output folder: `out` when given, else `<project>/out`.
+pub fn out_dir(root: &Path, out: Option<&Path>) -> std::path::PathBuf {
+    out.map(Path::to_path_buf).unwrap_or_else(|| root.join("out"))
+}
+
 /// Removes temporary files left in `dir` by a run that was killed while writing (`.<name>.tmp-<pid>`).
 pub fn remove_stale_temps(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {

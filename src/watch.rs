@@ -29,7 +29,7 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
     // Watch the canonical folder, so that event paths compare with the ignored folders whatever
     // form `--project` took (`.`, a relative or a symlinked path).
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    let out = options.out.clone().unwrap_or_else(|| root.join("out"));
+    let out = crate::output::out_dir(&root, options.out.as_deref());
     let out = if out.is_absolute() { out } else { std::env::current_dir().map(|d| d.join(&out)).unwrap_or(out) };
     let out = std::fs::canonicalize(&out).unwrap_or(out);
     let ignored = vec![out, root.join("target"), root.join(".git")];

@@ -19,31 +19,8 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
         report.built(&built, false);
         return Ok(());
     }
-    match &cli.command {
-        Command::Completions(args) => {
-            let mut command = Cli::command();
-            clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());
-            return Ok(());
-        }
-        Command::Man => {
-            let page = clap_mangen::Man::new(Cli::command());
-            return page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e));
-        }
-        Command::Init(args) => {
-            let id = args.country.to_ascii_lowercase();
-            let edition = NewEdition { id: &id, country: &args.country, languages: &args.languages };
-            let created = scaffold::init(&args.dir, &cli.project, &edition, &guidepress::project::document_date())?;
-            report.created(&created, &args.dir);
-            return Ok(());
-        }
-        Command::New(args) => {
-            let NewWhat::Edition(e) = &args.what;
-            let edition = NewEdition { id: &e.id, country: &e.country, languages: &e.languages };
-            let chapters = scaffold::chapter_files(&cli.project);
-            report.created(&scaffold::new_edition(&cli.project, &edition, &chapters)?, &cli.project);
-            return Ok(());
-        }
-        _ => {}
+    if let Some(done) = without_project(&cli, report) {
+        return done;
     }
     // Every command but export and contacts typesets: read the fonts while the project loads.
     let typesets = match &cli.command {
@@ -111,6 +88,34 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The commands that need no project loaded: completions, man page, init, new edition.
+fn without_project(cli: &Cli, report: &Report) -> Option<Result<(), Error>> {
+    match &cli.command {
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());
+            Some(Ok(()))
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(Cli::command());
+            Some(page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e)))
+        }
+        Command::Init(args) => {
+            let id = args.country.to_ascii_lowercase();
+            let edition = NewEdition { id: &id, country: &args.country, languages: &args.languages };
+            let created = scaffold::init(&args.dir, &cli.project, &edition, &guidepress::project::document_date());
+            Some(created.map(|c| report.created(&c, &args.dir)))
+        }
+        Command::New(args) => {
+            let NewWhat::Edition(e) = &args.what;
+            let edition = NewEdition { id: &e.id, country: &e.country, languages: &e.languages };
+            let chapters = scaffold::chapter_files(&cli.project);
+            Some(scaffold::new_edition(&cli.project, &edition, &chapters).map(|c| report.created(&c, &cli.project)))
+        }
+        _ => None,
+    }
 }
 
 /// The library's options for `build`.

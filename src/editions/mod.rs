@@ -487,5 +487,5 @@ pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Pa
 
 /// The output folder: `--out` or `<project>/out`.
 pub fn out_dir(project: &Project, out: Option<&Path>) -> PathBuf {
-    out.map(Path::to_path_buf).unwrap_or_else(|| project.root.join("out"))
+    output::out_dir(&project.root, out)
 }

@@ -27,7 +27,7 @@ pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>
     if options.force || options.final_ {
         return None;
     }
-    let out = options.out.clone().unwrap_or_else(|| root.join("out"));
+    let out = crate::output::out_dir(root, options.out.as_deref());
     let manifest = Manifest::load(&out);
     if manifest.guidepress != env!("CARGO_PKG_VERSION") || manifest.project.is_empty() {
         return None;

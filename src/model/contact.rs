@@ -1,6 +1,9 @@
 //! Contacts as editors write them, and their validated form with QR payloads per channel.
 
+mod id;
+
 pub use super::date::{civil_from_days, days_from_civil};
+pub use id::{MAX_DERIVED_ID_CHARS, display_name, is_contact_id, slug_or};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -178,200 +181,52 @@ pub fn validate(defs: &[Spanned<ContactDef>], cx: &Context, problems: &mut Probl
     defs.iter().filter_map(|def| validate_one(def, cx, problems)).collect()
 }
 
+/// The problems found in one contact, each prefixed with its name.
+struct Found<'a> {
+    label: String,
+    cx: &'a Context<'a>,
+    problems: Vec<Problem>,
+}
+
+impl Found<'_> {
+    fn report(&mut self, offset: usize, msg: String) {
+        let label = &self.label;
+        self.problems.push(Problem::at(self.cx.file, self.cx.text, offset, format!("contact \"{label}\": {msg}")));
+    }
+}
+
+/// A value with a character a reader cannot see is reported where it is by the check of the
+/// whole file (`text::find_hidden`), and not read any further here.
+fn clean(field: &Option<Spanned<String>>) -> Option<Spanned<String>> {
+    field.clone().filter(|v| first_hidden(v.get_ref()).is_none())
+}
+
+/// A channel that is not a dialled number.
+fn channel(kind: &'static str, text: String, payload: Option<String>) -> Channel {
+    Channel { kind, free: false, text, alt: None, payload, qr: None, qr_modules: None }
+}
+
 fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Problems) -> Option<Contact> {
     let def = spanned.get_ref();
-    let label = display_name(def);
-    let mut found: Vec<Problem> = Vec::new();
-    let mut report = |offset: usize, msg: String| {
-        found.push(Problem::at(cx.file, cx.text, offset, format!("contact \"{label}\": {msg}")));
-    };
+    let mut found = Found { label: display_name(def), cx, problems: Vec::new() };
     if def.name.values().all(|n| n.trim().is_empty()) {
-        report(spanned.span().start, "the name is empty; give it at least `name.en`".into());
+        found.report(spanned.span().start, "the name is empty; give it at least `name.en`".into());
     }
-    // Text that cannot fit its place on the contacts page is refused, never clipped.
-    for (field, map, max) in [
-        ("name", &def.name, MAX_NAME_CHARS),
-        ("address", &def.address, MAX_TEXT_CHARS),
-        ("hours", &def.hours, MAX_TEXT_CHARS),
-        ("languages", &def.languages, MAX_TEXT_CHARS),
-        ("notes", &def.notes, MAX_NOTES_CHARS),
-    ] {
-        for (lang, text) in map {
-            let n = text.chars().count();
-            if n > max {
-                let offset = cx.text.find(text.as_str()).unwrap_or(spanned.span().start);
-                report(
-                    offset,
-                    format!(
-                        "`{field}.{lang}` is {n} characters long; at most {max} fit on a contacts page, so shorten it"
-                    ),
-                );
-            }
-        }
-    }
-    if let Some(id) = &def.id
-        && !is_contact_id(id.get_ref())
-    {
-        report(
-            id.span().start,
-            format!(
-                "`id = \"{}\"` must be lower-case letters a to z, digits and single dashes, starting with a letter, e.g. \"{}\"",
-                id.get_ref(),
-                slug_or(id.get_ref(), "police-non-emergency")
-            ),
-        );
-    }
+    check_lengths(spanned, &mut found);
+    check_id(def, &mut found);
     let country = def.country.as_ref().map_or(cx.default_country.to_string(), |c| c.get_ref().to_ascii_uppercase());
-    let edition_country_unknown = def.country.is_none() && crate::model::country::country_name(&country).is_none();
-    let mut channels = Vec::new();
-    // A value with a character a reader cannot see is reported where it is by the check of the
-    // whole file (`text::find_hidden`), and not read any further here.
-    let clean = |field: &Option<Spanned<String>>| field.clone().filter(|v| first_hidden(v.get_ref()).is_none());
-    for (kind, field) in [("phone", clean(&def.phone)), ("emergency-phone", clean(&def.emergency_phone))] {
-        if let Some(value) = field {
-            match parse_phone(value.get_ref(), &country) {
-                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
-                    report(value.span().start, cost_message(kind, value.get_ref(), &country, &p));
-                }
-                Ok(p) => channels.push(Channel {
-                    kind,
-                    free: p.cost() == Cost::Free,
-                    text: p.national,
-                    alt: Some(p.international),
-                    payload: Some(format!("tel:{}", p.e164)),
-                    qr: None,
-                    qr_modules: None,
-                }),
-                // An edition's unknown country code is reported once, at the edition's `country`.
-                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
-                Err(e) => report(value.span().start, phone_message(kind, value.get_ref(), &country, &e)),
-            }
-        }
-    }
-    if let Some(value) = &clean(&def.short) {
-        let v = value.get_ref().trim();
-        if is_short_number(v) {
-            channels.push(Channel {
-                kind: "short",
-                free: false,
-                text: v.to_string(),
-                alt: None,
-                payload: None,
-                qr: None,
-                qr_modules: None,
-            });
-        } else {
-            report(
-                value.span().start,
-                format!(
-                    "`short = \"{v}\"` must be a short number of 3 to 6 digits (like 112 or 1366); put longer numbers in `phone`"
-                ),
-            );
-        }
-    }
-    if let Some(value) = &clean(&def.sms) {
-        let v = value.get_ref().trim();
-        if is_short_number(v) || (v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit()) && v.len() >= 3) {
-            channels.push(Channel {
-                kind: "sms",
-                free: false,
-                text: v.to_string(),
-                alt: None,
-                payload: Some(format!("sms:{v}")),
-                qr: None,
-                qr_modules: None,
-            });
-        } else {
-            match parse_phone(v, &country) {
-                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
-                    report(value.span().start, cost_message("sms", v, &country, &p));
-                }
-                Ok(p) => channels.push(Channel {
-                    kind: "sms",
-                    free: false,
-                    text: p.national,
-                    alt: Some(p.international),
-                    payload: Some(format!("sms:{}", p.e164)),
-                    qr: None,
-                    qr_modules: None,
-                }),
-                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
-                Err(e) => report(value.span().start, phone_message("sms", v, &country, &e)),
-            }
-        }
-    }
-    if let Some(value) = &clean(&def.email) {
-        let v = value.get_ref().trim();
-        let checked = check_email(v);
-        if checked.is_ok() {
-            channels.push(Channel {
-                kind: "email",
-                free: false,
-                text: v.to_string(),
-                alt: None,
-                payload: Some(format!("mailto:{v}")),
-                qr: None,
-                qr_modules: None,
-            });
-        } else if let Err(why) = checked {
-            report(value.span().start, format!("`email = \"{v}\"` {why}"));
-        }
-    }
-    if let Some(value) = &clean(&def.url) {
-        let v = value.get_ref().trim();
-        match check_url(v) {
-            Ok(()) => {
-                let text = v.trim_start_matches("https://").trim_end_matches('/').to_string();
-                channels.push(Channel {
-                    kind: "web",
-                    free: false,
-                    text,
-                    alt: None,
-                    payload: Some(v.to_string()),
-                    qr: None,
-                    qr_modules: None,
-                });
-            }
-            Err(why) => report(value.span().start, format!("`url = \"{v}\"` {why}")),
-        }
-    }
+    let mut channels = phone_channels(def, &country, &mut found);
+    channels.extend(short_and_sms(def, &country, &mut found));
+    channels.extend(email_and_url(def, &mut found));
     if channels.is_empty() && !has_channel_field(def) {
-        report(
+        found.report(
             spanned.span().start,
             "has no way to reach it; give at least one of phone, short, sms, email or url".into(),
         );
     }
-    let (verified, status) = match &def.verified {
-        None => (None, Status::Unverified),
-        Some(v) => match v.get_ref().date.filter(|_| v.get_ref().time.is_none()) {
-            None => {
-                report(
-                    v.span().start,
-                    format!(
-                        "`verified = {}` must be a date without a time, like 2026-11-02; delete the time",
-                        v.get_ref()
-                    ),
-                );
-                (None, Status::Unverified)
-            }
-            Some(d) => {
-                let day = days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day));
-                if day > cx.guide_day {
-                    report(
-                        v.span().start,
-                        format!(
-                            "`verified = {d}` is after the guide's date ({}); write the day someone really confirmed these details",
-                            cx.guide_date
-                        ),
-                    );
-                }
-                let status = if cx.guide_day - day > cx.stale_after_days { Status::Stale } else { Status::Verified };
-                (Some(d.to_string()), status)
-            }
-        },
-    };
-    if !found.is_empty() {
-        problems.0.extend(found);
+    let (verified, status) = verified_status(def, &mut found);
+    if !found.problems.is_empty() {
+        problems.0.extend(found.problems);
         return None;
     }
     Some(Contact {
@@ -390,64 +245,185 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
     })
 }
 
-/// Longest id made from a name, in characters (cut at a dash).
-pub const MAX_DERIVED_ID_CHARS: usize = 40;
-
-impl ContactDef {
-    /// The contact's stable id: `id` when set; else its English name (else the name in the
-    /// first language, in code order) as a slug (see [`slug_or`]), e.g.
-    /// `national-human-trafficking-hotline`; else, for a name without Latin letters, its kind
-    /// (`emergency`).
-    pub fn id(&self) -> String {
-        if let Some(id) = &self.id {
-            return id.get_ref().clone();
+/// Text that cannot fit its place on the contacts page is refused, never clipped.
+fn check_lengths(spanned: &Spanned<ContactDef>, found: &mut Found) {
+    let def = spanned.get_ref();
+    let cx = found.cx;
+    for (field, map, max) in [
+        ("name", &def.name, MAX_NAME_CHARS),
+        ("address", &def.address, MAX_TEXT_CHARS),
+        ("hours", &def.hours, MAX_TEXT_CHARS),
+        ("languages", &def.languages, MAX_TEXT_CHARS),
+        ("notes", &def.notes, MAX_NOTES_CHARS),
+    ] {
+        for (lang, text) in map {
+            let n = text.chars().count();
+            if n > max {
+                let offset = cx.text.find(text.as_str()).unwrap_or(spanned.span().start);
+                found.report(
+                    offset,
+                    format!(
+                        "`{field}.{lang}` is {n} characters long; at most {max} fit on a contacts page, so shorten it"
+                    ),
+                );
+            }
         }
-        let name = self.name.get("en").or_else(|| self.name.values().next()).map_or("", String::as_str);
-        slug_or(name, self.kind.word())
     }
 }
 
-/// Short words left out of ids made from names.
-const ID_STOP_WORDS: [&str; 10] = ["a", "an", "and", "at", "for", "in", "of", "on", "the", "to"];
-
-/// `text` as a lower-case ASCII slug (its letters and digits, words joined by single dashes,
-/// apostrophes and the words of [`ID_STOP_WORDS`] left out, at most [`MAX_DERIVED_ID_CHARS`]
-/// characters, cut between words); `fallback` when that has no Latin letter.
-pub fn slug_or(text: &str, fallback: &str) -> String {
-    let mut slug = String::new();
-    let text = text.replace(['\'', '\u{2019}'], "").to_ascii_lowercase();
-    let words = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
-    for word in words.filter(|w| !ID_STOP_WORDS.contains(w)) {
-        if !slug.is_empty() && slug.len() + 1 + word.len() > MAX_DERIVED_ID_CHARS {
-            break;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.extend(word.chars().take(MAX_DERIVED_ID_CHARS));
+/// An `id` set by hand is a slug.
+fn check_id(def: &ContactDef, found: &mut Found) {
+    if let Some(id) = &def.id
+        && !is_contact_id(id.get_ref())
+    {
+        found.report(
+            id.span().start,
+            format!(
+                "`id = \"{}\"` must be lower-case letters a to z, digits and single dashes, starting with a letter, e.g. \"{}\"",
+                id.get_ref(),
+                slug_or(id.get_ref(), "police-non-emergency")
+            ),
+        );
     }
-    if is_contact_id(&slug) { slug } else { fallback.to_string() }
 }
 
-/// True for a contact id: lower-case ASCII letters, digits and single dashes, starting with a letter.
-pub fn is_contact_id(id: &str) -> bool {
-    id.starts_with(|c: char| c.is_ascii_lowercase())
-        && !id.ends_with('-')
-        && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+/// Whether an unknown country code is the edition's (reported once, at the edition's `country`).
+fn edition_country_unknown(def: &ContactDef, country: &str) -> bool {
+    def.country.is_none() && crate::model::country::country_name(country).is_none()
+}
+
+/// The `phone` and `emergency-phone` numbers, typed by libphonenumber.
+fn phone_channels(def: &ContactDef, country: &str, found: &mut Found) -> Vec<Channel> {
+    let mut channels = Vec::new();
+    let edition_country_unknown = edition_country_unknown(def, country);
+    for (kind, field) in [("phone", clean(&def.phone)), ("emergency-phone", clean(&def.emergency_phone))] {
+        if let Some(value) = field {
+            match parse_phone(value.get_ref(), country) {
+                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
+                    found.report(value.span().start, cost_message(kind, value.get_ref(), country, &p));
+                }
+                Ok(p) => channels.push(Channel {
+                    kind,
+                    free: p.cost() == Cost::Free,
+                    text: p.national,
+                    alt: Some(p.international),
+                    payload: Some(format!("tel:{}", p.e164)),
+                    qr: None,
+                    qr_modules: None,
+                }),
+                // An edition's unknown country code is reported once, at the edition's `country`.
+                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
+                Err(e) => found.report(value.span().start, phone_message(kind, value.get_ref(), country, &e)),
+            }
+        }
+    }
+    channels
+}
+
+/// The `short` number and the `sms` number (short or full).
+fn short_and_sms(def: &ContactDef, country: &str, found: &mut Found) -> Vec<Channel> {
+    let mut channels = Vec::new();
+    let edition_country_unknown = edition_country_unknown(def, country);
+    if let Some(value) = &clean(&def.short) {
+        let v = value.get_ref().trim();
+        if is_short_number(v) {
+            channels.push(channel("short", v.to_string(), None));
+        } else {
+            found.report(
+                value.span().start,
+                format!(
+                    "`short = \"{v}\"` must be a short number of 3 to 6 digits (like 112 or 1366); put longer numbers in `phone`"
+                ),
+            );
+        }
+    }
+    if let Some(value) = &clean(&def.sms) {
+        let v = value.get_ref().trim();
+        if is_short_number(v) || (v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit()) && v.len() >= 3) {
+            channels.push(channel("sms", v.to_string(), Some(format!("sms:{v}"))));
+        } else {
+            match parse_phone(v, country) {
+                Ok(p) if matches!(p.cost(), Cost::Refused(_)) => {
+                    found.report(value.span().start, cost_message("sms", v, country, &p));
+                }
+                Ok(p) => channels.push(Channel {
+                    kind: "sms",
+                    free: false,
+                    text: p.national,
+                    alt: Some(p.international),
+                    payload: Some(format!("sms:{}", p.e164)),
+                    qr: None,
+                    qr_modules: None,
+                }),
+                Err(PhoneError::UnknownCountry(_)) if edition_country_unknown => {}
+                Err(e) => found.report(value.span().start, phone_message("sms", v, country, &e)),
+            }
+        }
+    }
+    channels
+}
+
+/// The `email` address and the `url`: bare, plain, printed as the QR code encodes them.
+fn email_and_url(def: &ContactDef, found: &mut Found) -> Vec<Channel> {
+    let mut channels = Vec::new();
+    if let Some(value) = &clean(&def.email) {
+        let v = value.get_ref().trim();
+        let checked = check_email(v);
+        if checked.is_ok() {
+            channels.push(channel("email", v.to_string(), Some(format!("mailto:{v}"))));
+        } else if let Err(why) = checked {
+            found.report(value.span().start, format!("`email = \"{v}\"` {why}"));
+        }
+    }
+    if let Some(value) = &clean(&def.url) {
+        let v = value.get_ref().trim();
+        match check_url(v) {
+            Ok(()) => {
+                let text = v.trim_start_matches("https://").trim_end_matches('/').to_string();
+                channels.push(channel("web", text, Some(v.to_string())));
+            }
+            Err(why) => found.report(value.span().start, format!("`url = \"{v}\"` {why}")),
+        }
+    }
+    channels
+}
+
+/// The `verified` date and what it makes of the contact: verified, stale or unverified.
+fn verified_status(def: &ContactDef, found: &mut Found) -> (Option<String>, Status) {
+    let cx = found.cx;
+    match &def.verified {
+        None => (None, Status::Unverified),
+        Some(v) => match v.get_ref().date.filter(|_| v.get_ref().time.is_none()) {
+            None => {
+                found.report(
+                    v.span().start,
+                    format!(
+                        "`verified = {}` must be a date without a time, like 2026-11-02; delete the time",
+                        v.get_ref()
+                    ),
+                );
+                (None, Status::Unverified)
+            }
+            Some(d) => {
+                let day = days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day));
+                if day > cx.guide_day {
+                    found.report(
+                        v.span().start,
+                        format!(
+                            "`verified = {d}` is after the guide's date ({}); write the day someone really confirmed these details",
+                            cx.guide_date
+                        ),
+                    );
+                }
+                let status = if cx.guide_day - day > cx.stale_after_days { Status::Stale } else { Status::Verified };
+                (Some(d.to_string()), status)
+            }
+        },
+    }
 }
 
 fn has_channel_field(def: &ContactDef) -> bool {
     [&def.phone, &def.emergency_phone, &def.short, &def.sms, &def.email, &def.url].iter().any(|f| f.is_some())
-}
-
-/// The contact's name for messages: English if it has one, else the first language's.
-pub fn display_name(def: &ContactDef) -> String {
-    let names = &def.name;
-    let name = names.get("en").or_else(|| names.values().next()).cloned().unwrap_or_default();
-    // Names within the limit are shown whole; a runaway one is cut so the message stays readable.
-    let name = super::text::visible(&name);
-    if name.chars().count() > MAX_NAME_CHARS { name.chars().take(60).chain("…".chars()).collect() } else { name }
 }
 
 /// Why a number of this cost cannot be printed, and what to do.

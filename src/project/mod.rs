@@ -13,16 +13,15 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Location, Problem, Problems, key_offset};
+use crate::diag::{Location, Problem, Problems};
 use crate::model::contact::{self, Contact, Status};
-use crate::model::text;
 
 pub use crate::model::edition::{Chapter, Edition, Guide};
 pub use schema::{BuildSettings, Sender, Shipping};
 
 use chapters::discover_chapters;
 use editions::{ContactAt, EditionCx, duplicate_ids, load_editions};
-use schema::{ConfigFile, validate_guide, validate_shipping};
+use schema::{ConfigFile, validate_guide, validate_settings};
 use toml_errors::{check_hidden_in_toml, parse_toml};
 
 /// The date a new project is given: `SOURCE_DATE_EPOCH`'s day when set, else today (UTC).
@@ -106,27 +105,7 @@ impl Project {
             .map(|c| ContactAt::of(c.get_ref(), Location::at(CONFIG, &config_text, c.span().start)))
             .collect();
         duplicate_ids(&[], &shared_ids, "the shared contacts of guidepress.toml", &mut problems);
-        validate_shipping(&config.shipping, &config_text, &mut problems);
-        // The sender's e-mail is printed on every label: one bare address, like a contact's.
-        if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
-            && text::first_hidden(email).is_none()
-            && let Err(why) = crate::model::web::check_email(email)
-        {
-            problems.push(Problem::at(
-                CONFIG,
-                &config_text,
-                key_offset(&config_text, "sender", "email"),
-                format!("`sender.email = \"{email}\"` {why}"),
-            ));
-        }
-        if !(0.0..=10.0).contains(&config.build.bleed_mm) {
-            problems.push(Problem::at(
-                CONFIG,
-                &config_text,
-                key_offset(&config_text, "build", "bleed-mm"),
-                "`build.bleed-mm` must be between 0 and 10 (mm); print shops usually ask for 3",
-            ));
-        }
+        validate_settings(&config, &config_text, &mut problems);
         let ecx = EditionCx {
             guide_day,
             stale_after_days: i64::from(config.guide.stale_after_days),

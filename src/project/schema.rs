@@ -9,6 +9,7 @@ use crate::model::LangMap;
 use crate::model::contact::ContactDef;
 use crate::model::date::Date;
 use crate::model::edition::Guide;
+use crate::model::text;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -149,7 +150,32 @@ pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems
     }
 }
 
-pub(super) fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
+/// The settings of guidepress.toml besides the guide and the contacts: sender, shipping, build.
+pub(super) fn validate_settings(config: &ConfigFile, text: &str, problems: &mut Problems) {
+    validate_shipping(&config.shipping, text, problems);
+    // The sender's e-mail is printed on every label: one bare address, like a contact's.
+    if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())
+        && text::first_hidden(email).is_none()
+        && let Err(why) = crate::model::web::check_email(email)
+    {
+        problems.push(Problem::at(
+            CONFIG,
+            text,
+            key_offset(text, "sender", "email"),
+            format!("`sender.email = \"{email}\"` {why}"),
+        ));
+    }
+    if !(0.0..=10.0).contains(&config.build.bleed_mm) {
+        problems.push(Problem::at(
+            CONFIG,
+            text,
+            key_offset(text, "build", "bleed-mm"),
+            "`build.bleed-mm` must be between 0 and 10 (mm); print shops usually ask for 3",
+        ));
+    }
+}
+
+fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
     let mut check = |ok: bool, key: &str, msg: &str| {
         if !ok {
             problems.push(Problem::at(CONFIG, text, key_offset(text, "shipping", key), msg));

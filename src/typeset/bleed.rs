@@ -12,16 +12,26 @@ pub fn add_bleed_box(pdf: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
-/// [`add_bleed_box`] by inserting bytes; `None` when the file is not laid out as expected.
-fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
-    fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
-    }
-    fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-        hay.windows(needle.len()).rposition(|w| w == needle)
-    }
-    // The trailer: `startxref\n<offset>\n%%EOF`, pointing at `xref\n0 <count>\n` and
-    // <count> entries of 20 bytes.
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// A PDF's one classic cross-reference table: where it starts, where its entries start, the
+/// `startxref` keyword's offset, and each entry's (offset, in use).
+struct Xref {
+    at: usize,
+    head_end: usize,
+    startxref: usize,
+    offsets: Vec<(usize, bool)>,
+}
+
+/// The trailer: `startxref\n<offset>\n%%EOF`, pointing at `xref\n0 <count>\n` and <count>
+/// entries of 20 bytes; `None` for any other shape (e.g. an incremental update).
+fn read_xref(pdf: &[u8]) -> Option<Xref> {
     let sx = rfind(pdf, b"startxref")?;
     let xref_at: usize = std::str::from_utf8(pdf.get(sx + 9..)?).ok()?.split_whitespace().next()?.parse().ok()?;
     let head_end = find(pdf, b"\n", find(pdf, b"\n", xref_at)? + 1)? + 1;
@@ -42,6 +52,15 @@ fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
         let (offset, kind) = (text.get(..10)?.parse::<usize>().ok()?, text.get(17..18)?);
         offsets.push((offset, kind == "n"));
     }
+    Some(Xref { at: xref_at, head_end, startxref: sx, offsets })
+}
+
+/// [`add_bleed_box`] by inserting bytes; `None` when the file is not laid out as expected.
+fn insert_bleed_boxes(pdf: &[u8]) -> Option<Vec<u8>> {
+    let Xref { at: xref_at, head_end, startxref: sx, offsets } = read_xref(pdf)?;
+    let count = offsets.len();
+    let entries = &pdf[head_end..head_end + 20 * count];
+    let trailer = &pdf[head_end + 20 * count..sx];
     // Every page object with a TrimBox gets its MediaBox as BleedBox, before the closing `>>`;
     // any TrimBox found elsewhere means the file is not what this expects.
     let mut inserts: Vec<(usize, Vec<u8>)> = Vec::new();

@@ -224,7 +224,7 @@ fn start_skips_used_labels_and_refuses_a_whole_sheet() {
     assert_eq!(e.exit_code(), 2);
     assert_eq!(
         e.to_string(),
-        "--start 14: stock avery-l7163 has 14 labels per sheet, so --start must be 0 to 13 (the number of labels already used on the first sheet)"
+        "start position 14: stock avery-l7163 has 14 labels per sheet, so the start position must be 0 to 13 (the number of labels already used on the first sheet)"
     );
     o.start = 0;
     o.stock = Some("avery-9999".into());

@@ -1,8 +1,8 @@
-//! Typesetting labels and packing sheets in chunks, reading back what the layouts measured, and
-//! joining the chunk PDFs into one file.
+//! Typesetting one chunk of labels or packing sheets, and reading back what the layouts measured.
 //!
 //! A document of 10,000 pages held at once costs gigabytes (see TYPST-NOTES), so each output is
-//! compiled in chunks of a few hundred pages, in parallel, and the PDFs are joined with lopdf.
+//! compiled in chunks of a few hundred pages, in parallel ([`super::chunks`]), and the PDFs are
+//! joined with lopdf ([`crate::typeset::pdf::join`]).
 //! Every chunk uses the same virtual file name (`/.guidepress/labels.json` or `packing.json`):
 //! Typst file ids are interned for the whole process and never freed.
 

@@ -21,21 +21,36 @@ pub struct Staged {
 
 /// Writes `bytes` for `path` under a temporary name in the same folder (`.<name>.tmp-<pid>`).
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+    stage_with(path, |w| w.write_all(bytes).map_err(|e| Error::io(path, e)))
+}
+
+/// Like [`stage`], the bytes written by `fill` through a buffered writer (so that a large file,
+/// e.g. a joined PDF, need not be held in memory).
+pub fn stage_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(), Error>) -> Result<Staged, Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let staged = Staged {
-        tmp: dir.join(format!(".{name}.tmp-{}", std::process::id())),
-        target: path.to_path_buf(),
-        committed: false,
-    };
-    let result = (|| {
-        let mut f = fs::File::create(&staged.tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    result.map_err(|e| Error::io(path, e))?;
+    let staged = Staged { tmp: temp_path(dir, &name), target: path.to_path_buf(), committed: false };
+    write_with(&staged.tmp, fill).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(path, source),
+        e => e,
+    })?;
     Ok(staged)
+}
+
+/// `.<name>.tmp-<pid>` in `dir`: the name of every temporary file guidepress writes, which
+/// [`remove_stale_temps`] recognises.
+fn temp_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Creates the file `path`, lets `fill` write it through a buffered writer, and syncs it to disk.
+fn write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(), Error>) -> Result<(), Error> {
+    let file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    fill(&mut w)?;
+    let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
 }
 
 impl Staged {
@@ -73,6 +88,82 @@ pub fn remove_stale_temps(dir: &Path) {
             && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| pid.bytes().all(|b| b.is_ascii_digit()))
         {
             let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The temporary files of a run that writes several files into one folder (`guidepress ship`):
+/// the folder is created (with its parents) and cleared of what a killed run left; parts are
+/// written under temporary names ([`TempSet::path`], [`TempSet::write`]) and the outputs staged
+/// ([`TempSet::stage`]). Dropping the set removes every temporary file still there and, unless
+/// [`TempSet::succeeded`] was called, the folders it created.
+pub struct TempSet {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    created: Vec<PathBuf>,
+    ok: bool,
+}
+
+impl TempSet {
+    /// Creates `dir` (and the parents it lacks) and removes stale temporary files in it.
+    pub fn new(dir: &Path) -> Result<Self, Error> {
+        let mut created = Vec::new();
+        let mut d = Some(dir);
+        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            created.push(p.to_path_buf());
+            d = p.parent();
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        remove_stale_temps(dir);
+        Ok(TempSet { dir: dir.to_path_buf(), files: Vec::new(), created, ok: false })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A temporary path for `name` in the folder, removed when the set is dropped.
+    pub fn path(&mut self, name: &str) -> PathBuf {
+        let p = temp_path(&self.dir, name);
+        self.files.push(p.clone());
+        p
+    }
+
+    /// Writes (and syncs) the whole temporary file `path`, one of [`TempSet::path`]'s.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        debug_assert!(self.files.iter().any(|f| f == path), "not a temporary file of this set");
+        write_with(path, |w| w.write_all(bytes).map_err(|e| Error::io(path, e)))
+    }
+
+    /// Removes some temporary files now (once they are no longer needed).
+    pub fn remove(&mut self, paths: &[PathBuf]) {
+        for p in paths {
+            let _ = fs::remove_file(p);
+        }
+    }
+
+    /// Stages the output `name` of the folder, written by `fill` (see [`stage_with`]).
+    pub fn stage(&self, name: &str, fill: impl FnOnce(&mut dyn Write) -> Result<(), Error>) -> Result<Staged, Error> {
+        stage_with(&self.dir.join(name), fill)
+    }
+
+    /// Keeps the folders created, once every output is in place.
+    pub fn succeeded(&mut self) {
+        self.ok = true;
+    }
+}
+
+impl Drop for TempSet {
+    fn drop(&mut self) {
+        for p in &self.files {
+            let _ = fs::remove_file(p);
+        }
+        if !self.ok {
+            // Innermost first; a folder that is not empty stays.
+            for d in &self.created {
+                let _ = fs::remove_dir(d);
+            }
         }
     }
 }

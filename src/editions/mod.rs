@@ -309,72 +309,9 @@ pub fn par_map<T: Send>(
     jobs: Option<usize>,
     f: impl Fn(&Edition) -> Result<T, Error> + Sync + Send,
 ) -> Result<Vec<Result<T, Error>>, Error> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = jobs {
-        pool = pool.num_threads(n.max(1));
-    }
-    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-    let plan = schedule(editions);
-    // Per edition: claimed by a worker, finished.
-    let state = std::sync::Mutex::new((vec![false; editions.len()], vec![false; editions.len()]));
-    let results: Vec<std::sync::Mutex<Option<Result<T, Error>>>> =
-        editions.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let workers = pool.current_num_threads().min(editions.len());
-    pool.scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|_| {
-                loop {
-                    let next = {
-                        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
-                        let (claimed, done) = &mut *guard;
-                        if claimed.iter().all(|c| *c) {
-                            break;
-                        }
-                        let ready = plan
-                            .iter()
-                            .find(|(i, waits)| !claimed[*i] && waits.iter().all(|w| done[*w]))
-                            .map(|(i, _)| *i);
-                        if let Some(i) = ready {
-                            claimed[i] = true;
-                        }
-                        ready
-                    };
-                    match next {
-                        Some(i) => {
-                            // Marked finished even if `f` panics, so that no worker waits for it
-                            // for ever (the scope then passes the panic on).
-                            let _finished = Finished(&state, i);
-                            let r = f(editions[i]);
-                            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-                        }
-                        // Nothing ready: run a piece of another edition's work, or wait a moment.
-                        None => {
-                            if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                                std::thread::sleep(Duration::from_micros(200));
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    Ok(results
-        .into_iter()
-        .map(|r| {
-            r.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err(Error::Typst("an edition was not built (internal error)".into())))
-        })
-        .collect())
-}
-
-/// Marks edition `.1` finished in [`par_map`]'s state when dropped.
-struct Finished<'a>(&'a std::sync::Mutex<(Vec<bool>, Vec<bool>)>, usize);
-
-impl Drop for Finished<'_> {
-    fn drop(&mut self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).1[self.1] = true;
-    }
+    let results = crate::typeset::pool::run(&schedule(editions), jobs, |i| f(editions[i]))?;
+    let missing = || Err(Error::Typst("an edition was not built (internal error)".into()));
+    Ok(results.into_iter().map(|r| r.unwrap_or_else(missing)).collect())
 }
 
 /// The order in which [`par_map`] takes the editions, each with the editions it waits for

@@ -139,8 +139,56 @@ pub fn pack_shipment(
     {
         return Err(PackError::BadModel { max_box_g: model.max_box_g, packaging_g: model.packaging_g });
     }
+    let wanted = merge(items);
+    let mut weighted = weigh(&wanted, per_copy_g, model)?;
+    weighted.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(b.1)));
 
-    // Merge repeated editions, keeping the order of first appearance.
+    // Each open box: load in grams (books only) and copies per edition (by input order).
+    let mut boxes: Vec<(f64, Vec<u64>)> = Vec::new();
+    for &(order, edition, w, copies) in &weighted {
+        let mut left = copies;
+        for (load, counts) in boxes.iter_mut() {
+            if left == 0 {
+                break;
+            }
+            let n = how_many(model, *load, w, left);
+            if n > 0 {
+                *load += n as f64 * w;
+                counts[order] += n;
+                left -= n;
+            }
+        }
+        while left > 0 {
+            let n = how_many(model, 0.0, w, left);
+            if n == 0 {
+                // Not reached: one copy fits in an empty box, as checked above with the same
+                // arithmetic. Never drop copies silently, though.
+                return Err(too_heavy(edition, w, model));
+            }
+            let mut counts = vec![0; wanted.len()];
+            counts[order] = n;
+            boxes.push((n as f64 * w, counts));
+            left -= n;
+        }
+    }
+
+    Ok(boxes
+        .into_iter()
+        .map(|(load, counts)| BoxPlan {
+            contents: wanted
+                .iter()
+                .zip(&counts)
+                .filter(|(_, n)| **n > 0)
+                // `how_many` keeps every count within u32.
+                .map(|((e, _), n)| (e.to_string(), u32::try_from(*n).unwrap_or(u32::MAX)))
+                .collect(),
+            weight_g: model.packaging_g + load,
+        })
+        .collect())
+}
+
+/// Repeated editions merged (copies added up), zero copies left out, in order of first appearance.
+fn merge(items: &[(String, u32)]) -> Vec<(&str, u64)> {
     let mut wanted: Vec<(&str, u64)> = Vec::new();
     for (edition, copies) in items {
         if *copies == 0 {
@@ -151,100 +199,61 @@ pub fn pack_shipment(
             None => wanted.push((edition, u64::from(*copies))),
         }
     }
+    wanted
+}
 
-    // Look up and check weights.
-    let room = model.max_box_g - model.packaging_g;
-    let mut weighted: Vec<(usize, &str, f64, u64)> = Vec::with_capacity(wanted.len());
-    for (order, (edition, copies)) in wanted.iter().enumerate() {
-        let Some(&w) = per_copy_g.get(*edition) else {
+/// `(input order, edition, copy weight, copies)` of every edition wanted, each weight checked.
+fn weigh<'a>(
+    wanted: &[(&'a str, u64)],
+    per_copy_g: &BTreeMap<String, f64>,
+    model: &WeightModel,
+) -> Result<Vec<(usize, &'a str, f64, u64)>, PackError> {
+    let mut weighted = Vec::with_capacity(wanted.len());
+    for (order, &(edition, copies)) in wanted.iter().enumerate() {
+        let Some(&w) = per_copy_g.get(edition) else {
             return Err(PackError::UnknownEdition { edition: edition.to_string() });
         };
         if !(w.is_finite() && w > 0.0) {
             return Err(PackError::BadCopyWeight { edition: edition.to_string(), copy_g: w });
         }
         if model.packaging_g + w > model.max_box_g {
-            return Err(PackError::CopyTooHeavy {
-                edition: edition.to_string(),
-                copy_g: w,
-                room_g: room,
-                max_box_g: model.max_box_g,
-                packaging_g: model.packaging_g,
-            });
+            return Err(too_heavy(edition, w, model));
         }
-        weighted.push((order, edition, w, *copies));
+        weighted.push((order, edition, w, copies));
     }
-    weighted.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(b.1)));
+    Ok(weighted)
+}
 
-    // Each open box: load in grams (books only) and copies per edition (by input order).
-    struct Open {
-        load: f64,
-        counts: Vec<u64>,
+fn too_heavy(edition: &str, w: f64, model: &WeightModel) -> PackError {
+    PackError::CopyTooHeavy {
+        edition: edition.to_string(),
+        copy_g: w,
+        room_g: model.max_box_g - model.packaging_g,
+        max_box_g: model.max_box_g,
+        packaging_g: model.packaging_g,
     }
-    let fits = |load: f64, n: u64, w: f64| model.packaging_g + (load + n as f64 * w) <= model.max_box_g;
-    // How many copies of weight `w` still fit on top of `load`, at most `left` (and at most
-    // what a u32 count holds).
-    let how_many = |load: f64, w: f64, left: u64| -> u64 {
-        let left = left.min(u64::from(u32::MAX));
-        let free = model.max_box_g - model.packaging_g - load;
-        // `as` saturates: a negative or NaN quotient gives 0.
-        let mut n = ((free / w).floor() as u64).min(left);
-        // Floating-point rounding can be one copy off either way; settle it exactly.
-        while n > 0 && !fits(load, n, w) {
-            n -= 1;
-        }
-        while n < left && fits(load, n + 1, w) {
-            n += 1;
-        }
-        n
-    };
+}
 
-    let mut boxes: Vec<Open> = Vec::new();
-    for &(order, edition, w, copies) in &weighted {
-        let mut left = copies;
-        for b in boxes.iter_mut() {
-            if left == 0 {
-                break;
-            }
-            let n = how_many(b.load, w, left);
-            if n > 0 {
-                b.load += n as f64 * w;
-                b.counts[order] += n;
-                left -= n;
-            }
-        }
-        while left > 0 {
-            let n = how_many(0.0, w, left);
-            if n == 0 {
-                // Not reached: one copy fits in an empty box, as checked above with the same
-                // arithmetic. Never drop copies silently, though.
-                return Err(PackError::CopyTooHeavy {
-                    edition: edition.to_string(),
-                    copy_g: w,
-                    room_g: room,
-                    max_box_g: model.max_box_g,
-                    packaging_g: model.packaging_g,
-                });
-            }
-            let mut counts = vec![0; wanted.len()];
-            counts[order] = n;
-            boxes.push(Open { load: n as f64 * w, counts });
-            left -= n;
-        }
+/// Whether `n` copies of weight `w` fit on top of `load`.
+fn fits(model: &WeightModel, load: f64, n: u64, w: f64) -> bool {
+    model.packaging_g + (load + n as f64 * w) <= model.max_box_g
+}
+
+/// How many copies of weight `w` still fit on top of `load`, at most `left` (and at most what a
+/// u32 count holds).
+fn how_many(model: &WeightModel, load: f64, w: f64, left: u64) -> u64 {
+    let left = left.min(u64::from(u32::MAX));
+    let free = model.max_box_g - model.packaging_g - load;
+    // `as` saturates: a negative or NaN quotient gives 0.
+    let mut n = ((free / w).floor() as u64).min(left);
+    // Floating-point rounding can be one copy off either way; settle it exactly.
+    while n > 0 && !fits(model, load, n, w) {
+        n -= 1;
     }
-
-    Ok(boxes
-        .into_iter()
-        .map(|b| BoxPlan {
-            contents: wanted
-                .iter()
-                .zip(&b.counts)
-                .filter(|(_, n)| **n > 0)
-                // `how_many` keeps every count within u32.
-                .map(|((e, _), n)| (e.to_string(), u32::try_from(*n).unwrap_or(u32::MAX)))
-                .collect(),
-            weight_g: model.packaging_g + b.load,
-        })
-        .collect())
+    while n < left && fits(model, load, n + 1, w) {
+        n += 1;
+    }
+    n
 }
 
 /// The fewest boxes any split could use: ceil(total book weight / room for books in a box).

@@ -3,7 +3,7 @@
 /// One kind of label sheet (or roll), measured from the top-left corner of the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stock {
-    /// The name used on the command line (`--stock NAME`).
+    /// The stock's name, as a run chooses it.
     pub name: &'static str,
     /// Page width and height in mm.
     pub page_mm: (f64, f64),
@@ -127,9 +127,39 @@ pub fn place(stock: &Stock, count: usize, start: usize, offset_mm: (f64, f64)) -
         .collect()
 }
 
+/// The stock called `name` (the default when `None`), checking that `start` positions are
+/// within one sheet: the run's choice of stock and start position.
+pub fn choose(name: Option<&str>, start: usize) -> Result<&'static Stock, crate::error::Error> {
+    use crate::error::Error;
+    let name = name.unwrap_or(DEFAULT_STOCK);
+    let Some(stock) = stock(name) else {
+        let names: Vec<&str> = STOCKS.iter().map(|s| s.name).collect();
+        return Err(Error::Usage(format!("no label stock `{name}`; the stocks are: {}", names.join(", "))));
+    };
+    let n = stock.per_sheet();
+    if start >= n {
+        let range = if n == 1 { "0".to_string() } else { format!("0 to {}", n - 1) };
+        return Err(Error::Usage(format!(
+            "start position {start}: stock {} has {n} label{} per sheet, so the start position must be {range} (the number of labels already used on the first sheet)",
+            stock.name,
+            if n == 1 { "" } else { "s" },
+        )));
+    }
+    Ok(stock)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_must_be_within_one_sheet() {
+        assert!(choose(None, 13).is_ok());
+        assert_eq!(
+            choose(Some("thermal-4x6"), 1).unwrap_err().to_string(),
+            "start position 1: stock thermal-4x6 has 1 label per sheet, so the start position must be 0 (the number of labels already used on the first sheet)"
+        );
+    }
 
     const EPS: f64 = 1e-9;
 

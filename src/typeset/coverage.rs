@@ -21,7 +21,8 @@ pub fn first_undrawable(text: &str, fonts: &Fonts) -> Option<char> {
     text.chars().find(|&c| needs_glyph(c) && !fonts.covers(c))
 }
 
-fn message(c: char) -> String {
+/// What is wrong with the character `c`, which no font has (the one wording of every glyph check).
+pub fn message(c: char) -> String {
     format!(
         "the character \"{c}\" (U+{:04X}) cannot be drawn by any font in fonts/; remove or replace it, or add a font that has it",
         c as u32

@@ -4,6 +4,8 @@ pub mod bleed;
 pub mod compile;
 pub mod coverage;
 pub mod fonts;
+pub mod pdf;
+pub mod pool;
 pub mod qr;
 pub mod recolor;
 pub mod world;

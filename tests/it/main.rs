@@ -15,4 +15,5 @@ mod fuzz_project;
 mod hostile;
 mod incremental;
 mod ship;
+mod ship_layout;
 mod variants;

@@ -224,7 +224,7 @@ fn start_skips_used_labels_and_refuses_a_whole_sheet() {
     assert_eq!(e.exit_code(), 2);
     assert_eq!(
         e.to_string(),
-        "--start 14: stock avery-l7163 has 14 labels per sheet, so --start must be 0 to 13 (the number of labels already used on the first sheet)"
+        "start position 14: stock avery-l7163 has 14 labels per sheet, so the start position must be 0 to 13 (the number of labels already used on the first sheet)"
     );
     o.start = 0;
     o.stock = Some("avery-9999".into());
@@ -317,7 +317,8 @@ fn an_address_too_long_for_its_label_names_row_and_field() {
         text.starts_with("error: orders/bad.csv:2: column `organization`: the address does not fit on the avery-l7163 label (99.1 × 38.1 mm) even at 7 pt (it needs "),
         "{text}"
     );
-    assert!(text.ends_with("1 problem found; nothing was written."), "{text}");
+    // The library names the label stock as a setting, not as a command-line flag.
+    assert!(text.ends_with("or use the label stock thermal-4x6\n1 problem found; nothing was written."), "{text}");
 }
 
 #[test]

@@ -1,0 +1,171 @@
+//! What a shipping run reports: the files written, summary.json, warnings and timings.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::ship::stock::Stock;
+
+/// How long each stage of a shipping run took (`ship --timings`).
+#[derive(Debug, Clone, Default)]
+pub struct ShipTimings {
+    /// Reading and checking the orders file, and loading the fonts.
+    pub orders: Duration,
+    /// Page counts of the editions ordered (from out/manifest.json, or by typesetting them).
+    pub page_counts: Duration,
+    /// Planning the boxes.
+    pub plan: Duration,
+    /// Typesetting the label and packing-sheet forms.
+    pub forms: Duration,
+    /// Typesetting every chunk, from the first start to the last end (the chunks run in parallel).
+    pub chunks: Duration,
+    /// The label chunks and the packing-sheet chunks, each summed over its chunks, with their counts.
+    pub labels: (Duration, usize),
+    /// See `labels`.
+    pub sheets: (Duration, usize),
+    /// Joining the chunk PDFs and writing the four outputs.
+    pub write: Duration,
+}
+
+impl std::fmt::Display for ShipTimings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = |d: Duration| d.as_secs_f64();
+        writeln!(
+            f,
+            "timings: orders and fonts {:.3} s, page counts {:.3} s, plan {:.3} s",
+            s(self.orders),
+            s(self.page_counts),
+            s(self.plan)
+        )?;
+        writeln!(
+            f,
+            "         forms {:.3} s, chunks {:.3} s (labels {:.3} s in {}, packing sheets {:.3} s in {}, summed over chunks)",
+            s(self.forms),
+            s(self.chunks),
+            s(self.labels.0),
+            self.labels.1,
+            s(self.sheets.0),
+            self.sheets.1
+        )?;
+        write!(f, "         join and write {:.3} s", s(self.write))
+    }
+}
+
+/// What a shipping run wrote and counted.
+#[derive(Debug, Clone)]
+pub struct ShipReport {
+    /// `out/shipping/<orders-stem>/`.
+    pub dir: PathBuf,
+    /// Every file written, with a short description of it.
+    pub files: Vec<(PathBuf, String)>,
+    /// The totals, as in summary.json.
+    pub summary: Summary,
+    /// Warnings about the orders file (e.g. columns guidepress does not use), one per line.
+    pub warnings: Vec<String>,
+    /// How long each stage took.
+    pub timings: ShipTimings,
+}
+
+/// Copies counted at each stage; they must all agree.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Copies {
+    /// On the order lines.
+    pub ordered: u64,
+    /// In the planned boxes.
+    pub boxed: u64,
+    /// Shown on the typeset labels (read back from the document).
+    pub labelled: u64,
+    /// Shown on the typeset packing sheets (read back from the document).
+    pub packed: u64,
+}
+
+/// summary.json.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Summary {
+    /// The orders file, relative to the project.
+    pub orders_file: String,
+    /// The label stock used.
+    pub stock: String,
+    /// Label positions skipped on the first sheet.
+    pub start: usize,
+    /// Rows read.
+    pub order_lines: usize,
+    /// Distinct order ids: one shipment each.
+    pub orders: usize,
+    /// Boxes (= labels = packing sheets).
+    pub boxes: usize,
+    /// Pages of labels.pdf.
+    pub label_pages: usize,
+    /// Pages of packing.pdf.
+    pub packing_pages: usize,
+    /// Copies at every stage.
+    pub copies: Copies,
+    /// Copies per edition (ordered = boxed).
+    pub copies_per_edition: BTreeMap<String, u64>,
+    /// Total weight of all boxes, packaging included, in kg.
+    pub weight_kg: f64,
+    /// Page count and weight of one copy of each edition shipped.
+    pub editions: BTreeMap<String, EditionSummary>,
+}
+
+/// Page count and copy weight of one edition.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EditionSummary {
+    /// Pages per copy.
+    pub pages: u32,
+    /// Grams per copy.
+    pub copy_weight_g: f64,
+}
+
+/// The four files' descriptions, in the order labels.pdf, packing.pdf, picklist.csv, summary.json.
+pub fn descriptions(summary: &Summary, stock: &Stock) -> [String; 4] {
+    let pages = summary.label_pages;
+    [
+        format!(
+            "{} on {} {} {}",
+            count(summary.boxes, "label", "labels"),
+            pages,
+            stock.name,
+            if pages == 1 { "page" } else { "pages" }
+        ),
+        count(summary.packing_pages, "packing sheet", "packing sheets"),
+        format!(
+            "{} of {}",
+            count(summary.copies.boxed as usize, "copy", "copies"),
+            count(summary.editions.len(), "edition", "editions")
+        ),
+        format!(
+            "{}, {}, {:.1} kg",
+            count(summary.orders, "order", "orders"),
+            count(summary.boxes, "box", "boxes"),
+            summary.weight_kg
+        ),
+    ]
+}
+
+/// "1 box", "2 boxes".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Times the stages of a run: each [`Clock::lap`] is the time since the one before.
+pub struct Clock(Instant);
+
+impl Clock {
+    /// Starts timing.
+    pub fn start() -> Self {
+        Clock(Instant::now())
+    }
+
+    /// The time since the last lap (or the start).
+    pub fn lap(&mut self) -> Duration {
+        let now = Instant::now();
+        let took = now - self.0;
+        self.0 = now;
+        took
+    }
+}

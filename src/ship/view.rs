@@ -1,0 +1,402 @@
+//! What the shipping layouts read: the data of labels.json and packing.json, as plain structs.
+//!
+//! Every text from an orders file is a string here, which the layouts print literally (never
+//! Typst source). Words, sizes and the paper are the layouts' (layouts/labels.typ, packing.typ
+//! and shipping.toml); this module hands them numbers, ids and order data. Fields are declared
+//! in alphabetical order, the order of the keys in the JSON.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::model::country::country_name;
+use crate::project::Sender;
+use crate::ship::address::{Address, format_address, upper_latin};
+use crate::ship::barcode::code128_modules;
+use crate::ship::orders::OrderLine;
+use crate::ship::plan::{self, EditionInfo, Plan, PlannedBox};
+use crate::ship::script::{Script, japanese_context, script_of};
+use crate::ship::stock::{self, Placement, Stock};
+
+/// One line of text with its script (which faces draw it) and the column it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// Characters (for the layouts' quick fit test).
+    pub chars: usize,
+    /// The column of the orders file (or the `[sender]` field).
+    pub field: &'static str,
+    /// The script hint.
+    pub script: Script,
+    /// The text, printed literally.
+    pub text: String,
+}
+
+impl Line {
+    fn new(text: &str, japanese: bool, field: &'static str) -> Self {
+        Line { chars: text.chars().count(), field, script: script_of(text, japanese), text: text.to_string() }
+    }
+}
+
+/// A Code 128 symbol as the layouts draw it: one dashed line. `dash` alternates the widths (in
+/// modules) of dark bars and light spaces, starting with a bar `quiet` modules in; `modules`
+/// counts every module, quiet zones included.
+#[derive(Debug, Clone, Serialize)]
+pub struct Barcode {
+    /// Bar and space widths, in modules.
+    pub dash: Vec<usize>,
+    /// Every module.
+    pub modules: usize,
+    /// The light modules before the first bar.
+    pub quiet: usize,
+}
+
+impl Barcode {
+    /// The symbol of `code` (every box code was checked before typesetting began).
+    pub fn new(code: &str) -> Self {
+        let modules = code128_modules(code).unwrap_or_default();
+        let quiet = modules.iter().position(|&m| m).unwrap_or(0);
+        let end = modules.iter().rposition(|&m| m).map_or(quiet, |i| i + 1);
+        let mut dash: Vec<usize> = Vec::new();
+        let mut run = 0;
+        for (i, &m) in modules[quiet..end].iter().enumerate() {
+            run += 1;
+            if modules.get(quiet + i + 1) != Some(&m) || quiet + i + 1 == end {
+                dash.push(run);
+                run = 0;
+            }
+        }
+        Barcode { dash, modules: modules.len(), quiet }
+    }
+}
+
+/// The label stock, as labels.typ places the labels.
+#[derive(Debug, Clone, Serialize)]
+struct StockView {
+    label: [f64; 2],
+    name: &'static str,
+    page: [f64; 2],
+    radius: f64,
+}
+
+/// One label.
+#[derive(Debug, Serialize)]
+struct LabelView<'a> {
+    barcode: Barcode,
+    /// Box `k` of `n`.
+    #[serde(rename = "box")]
+    of: [usize; 2],
+    code: &'a str,
+    /// `(edition, copies)`, in the order the editions were listed.
+    contents: &'a [(String, u32)],
+    copies: u64,
+    id: usize,
+    order: &'a str,
+    page: usize,
+    recipient: Vec<Line>,
+    weight: String,
+    x: f64,
+    y: f64,
+}
+
+/// labels.json.
+#[derive(Debug, Serialize)]
+struct LabelsView<'a> {
+    form: bool,
+    labels: Vec<LabelView<'a>>,
+    sender: &'a [Line],
+    stock: StockView,
+}
+
+/// One edition in a box, on its packing sheet.
+#[derive(Debug, Serialize)]
+struct ContentView<'a> {
+    copies: u32,
+    edition: &'a str,
+    languages: &'a [String],
+    title: &'a str,
+}
+
+/// One packing sheet.
+#[derive(Debug, Serialize)]
+struct SheetView<'a> {
+    address: Vec<Line>,
+    barcode: Barcode,
+    #[serde(rename = "box")]
+    of: [usize; 2],
+    code: &'a str,
+    contents: Vec<ContentView<'a>>,
+    copies: u64,
+    email: &'a str,
+    id: usize,
+    notes: Option<Line>,
+    order: &'a str,
+    organization: Line,
+    phone: &'a str,
+    received: &'a str,
+    recipient: Line,
+    weight: String,
+}
+
+/// packing.json.
+#[derive(Debug, Serialize)]
+struct PackingView<'a> {
+    form: bool,
+    sheets: Vec<SheetView<'a>>,
+    /// The label stock's page, in mm (the packing sheets go on the office paper that goes with it).
+    #[serde(rename = "stock-page")]
+    stock_page: [f64; 2],
+}
+
+/// The address lines of a shipment, each with its script and the column it came from.
+pub fn address_lines(l: &OrderLine) -> Vec<Line> {
+    let a = Address {
+        recipient: &l.recipient,
+        organization: &l.organization,
+        line1: &l.address_line1,
+        line2: &l.address_line2,
+        city: &l.city,
+        region: &l.region,
+        postal_code: &l.postal_code,
+        country: &l.country,
+    };
+    let japanese = japanese_context(
+        [l.recipient.as_str(), &l.organization, &l.address_line1, &l.address_line2, &l.city, &l.region],
+        &l.country,
+    );
+    let formatted = format_address(&a);
+    let n = formatted.len();
+    let norm = |s: &str| upper_latin(&s.split_whitespace().collect::<Vec<_>>().join(" "));
+    formatted
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let t = norm(text);
+            let is = |field: &str| field.lines().any(|f| !f.trim().is_empty() && norm(f) == t);
+            let field = if i + 1 == n {
+                "country"
+            } else if is(&l.recipient) {
+                "recipient"
+            } else if is(&l.organization) {
+                "organization"
+            } else if is(&l.address_line1) {
+                "address_line1"
+            } else if is(&l.address_line2) {
+                "address_line2"
+            } else if !l.city.is_empty() {
+                "city"
+            } else if !l.region.is_empty() {
+                "region"
+            } else {
+                "postal_code"
+            };
+            Line::new(text, japanese, field)
+        })
+        .collect()
+}
+
+/// The sender block: name, address lines with the country in English capitals, and contact.
+fn sender_lines(sender: &Sender) -> Vec<Line> {
+    let country = country_name(&sender.country).map_or_else(|| sender.country.to_uppercase(), upper_latin);
+    let mut rest: Vec<String> = sender.lines.clone();
+    rest.push(country);
+    let mut lines = vec![Line::new(&sender.name, false, "name"), Line::new(&rest.join(", "), false, "lines")];
+    let contact: Vec<&str> =
+        [sender.email.as_str(), sender.phone.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+    if !contact.is_empty() {
+        lines.push(Line::new(&contact.join("  "), false, "contact"));
+    }
+    lines
+}
+
+/// The data every chunk is cut from; what each label and sheet shows is prepared when its
+/// chunk is, and dropped with it.
+pub struct Views<'a> {
+    plan: &'a Plan,
+    stock: &'a Stock,
+    sender: Vec<Line>,
+    /// Where each box's label goes.
+    pub placements: Vec<Placement>,
+    infos: &'a BTreeMap<String, EditionInfo>,
+}
+
+impl<'a> Views<'a> {
+    /// The views of `plan`'s boxes on `stock`, the first `start` positions used, every label
+    /// shifted by `offset` mm.
+    pub fn new(
+        plan: &'a Plan,
+        infos: &'a BTreeMap<String, EditionInfo>,
+        sender: &Sender,
+        stock: &'a Stock,
+        start: usize,
+        offset: [f64; 2],
+    ) -> Self {
+        let placements = stock::place(stock, plan.boxes.len(), start, (offset[0], offset[1]));
+        Views { plan, stock, sender: sender_lines(sender), placements, infos }
+    }
+
+    /// The label stock.
+    pub fn stock(&self) -> &Stock {
+        self.stock
+    }
+
+    /// Boxes.
+    pub fn boxes(&self) -> usize {
+        self.plan.boxes.len()
+    }
+
+    /// The data of the labels in `range`; `form` asks for the form instead (no labels).
+    pub fn labels_json(&self, range: Range<usize>, form: bool) -> Vec<u8> {
+        let first_page = self.placements.get(range.start).map_or(0, |p| p.page);
+        let labels = range.map(|i| self.label(i, first_page)).collect();
+        let s = self.stock;
+        let stock = StockView {
+            label: [s.label_mm.0, s.label_mm.1],
+            name: s.name,
+            page: [s.page_mm.0, s.page_mm.1],
+            radius: s.radius_mm,
+        };
+        serde_json::to_vec(&LabelsView { form, labels, sender: &self.sender, stock }).unwrap_or_default()
+    }
+
+    fn label(&self, i: usize, first_page: usize) -> LabelView<'_> {
+        let b = &self.plan.boxes[i];
+        let p = self.placements[i];
+        let s = &self.plan.shipments[b.shipment];
+        LabelView {
+            barcode: Barcode::new(&b.code),
+            of: [b.k, b.n],
+            code: &b.code,
+            contents: &b.plan.contents,
+            copies: b.plan.copies(),
+            id: i,
+            order: &s.order_id,
+            page: p.page - first_page,
+            recipient: address_lines(&s.lines[0]),
+            weight: plan::kg(b.plan.weight_g),
+            x: p.x_mm,
+            y: p.y_mm,
+        }
+    }
+
+    /// The data of the packing sheets in `range`; `form` asks for the form instead (no sheets).
+    pub fn packing_json(&self, range: Range<usize>, form: bool) -> Vec<u8> {
+        let sheets = range.map(|i| self.sheet(i, &self.plan.boxes[i])).collect();
+        let stock_page = [self.stock.page_mm.0, self.stock.page_mm.1];
+        serde_json::to_vec(&PackingView { form, sheets, stock_page }).unwrap_or_default()
+    }
+
+    fn sheet(&self, i: usize, b: &'a PlannedBox) -> SheetView<'a> {
+        let s = &self.plan.shipments[b.shipment];
+        let l = &s.lines[0];
+        let japanese = japanese_context([l.recipient.as_str(), &l.organization], &l.country);
+        let notes: Vec<&str> = s.lines.iter().map(|l| l.notes.as_str()).filter(|n| !n.is_empty()).collect();
+        let notes = notes.join("\n");
+        let contents = b.plan.contents.iter().map(|(e, n)| {
+            let info = &self.infos[e];
+            ContentView { copies: *n, edition: e, languages: &info.languages, title: &info.title }
+        });
+        SheetView {
+            address: address_lines(l),
+            barcode: Barcode::new(&b.code),
+            of: [b.k, b.n],
+            code: &b.code,
+            contents: contents.collect(),
+            copies: b.plan.copies(),
+            email: &l.email,
+            id: i,
+            notes: (!notes.is_empty()).then(|| Line::new(&notes, japanese, "notes")),
+            order: &s.order_id,
+            organization: Line::new(&l.organization, japanese, "organization"),
+            phone: &l.phone,
+            received: &l.received,
+            recipient: Line::new(&l.recipient, japanese, "recipient"),
+            weight: plan::kg(b.plan.weight_g),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(country: &str, parts: [&str; 6]) -> OrderLine {
+        let [recipient, organization, line1, line2, city, region] = parts.map(String::from);
+        OrderLine {
+            row: 2,
+            order_id: "A".into(),
+            received: "2026-11-02".into(),
+            organization,
+            recipient,
+            email: String::new(),
+            phone: String::new(),
+            address_line1: line1,
+            address_line2: line2,
+            city,
+            region,
+            postal_code: String::new(),
+            country: country.into(),
+            edition: "mo".into(),
+            copies: 1,
+            notes: String::new(),
+        }
+    }
+
+    fn hints(l: &OrderLine) -> Vec<(String, String, String)> {
+        address_lines(l)
+            .iter()
+            .map(|v| {
+                let script = serde_json::to_value(v.script).unwrap().as_str().unwrap().to_string();
+                (v.text.clone(), script, v.field.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_macao_address_is_traditional_chinese_line_by_line() {
+        let l = order("MO", ["陳美玲", "澳門新橋婦女支援中心", "新馬路 123號", "4樓 A座", "澳門", ""]);
+        let got = hints(&l);
+        let want = [
+            ("陳美玲", "zh-Hant", "recipient"),
+            ("澳門新橋婦女支援中心", "zh-Hant", "organization"),
+            ("新馬路 123號", "zh-Hant", "address_line1"),
+            ("4樓 A座", "zh-Hant", "address_line2"),
+            ("澳門", "zh-Hant", "city"),
+            ("MACAO", "latin", "country"),
+        ];
+        assert_eq!(got, want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())));
+    }
+
+    #[test]
+    fn japanese_han_lines_use_the_japanese_face_and_hangul_the_korean() {
+        let jp = order("JP", ["佐藤 美咲", "みなと女性相談センター", "西新宿3-17-5", "", "新宿区", "東京都"]);
+        assert!(hints(&jp).iter().filter(|h| h.2 != "country").all(|h| h.1 == "ja"), "{:?}", hints(&jp));
+        let kr = order("KR", ["이서연", "가람여성인권지원센터", "율곡로 75", "4층", "종로구", "서울특별시"]);
+        assert!(hints(&kr).iter().filter(|h| h.2 != "country").all(|h| h.1 == "ko"));
+        let ca =
+            order("CA", ["Marie-Claire Dubois", "Harbourview Women's Shelter", "215 Spadina Ave", "", "Toronto", "ON"]);
+        let got = hints(&ca);
+        assert_eq!(got[0], ("MARIE-CLAIRE DUBOIS".into(), "latin".into(), "recipient".into()));
+        assert_eq!(got[3].2, "city");
+    }
+
+    #[test]
+    fn the_dashed_barcode_is_the_code128_symbol() {
+        for code in ["2026-11-001-1", "B-0000001-12", "x"] {
+            let v = Barcode::new(code);
+            let mut modules = vec![false; v.quiet];
+            for (i, w) in v.dash.iter().enumerate() {
+                modules.extend(std::iter::repeat_n(i % 2 == 0, *w));
+            }
+            modules.resize(v.modules, false);
+            assert_eq!(modules, code128_modules(code).unwrap(), "{code}");
+            assert_eq!(crate::ship::barcode::decode_code128(&modules).as_deref(), Some(code));
+        }
+    }
+
+    #[test]
+    fn a_line_serializes_with_its_keys_in_order() {
+        let json = serde_json::to_string(&Line::new("Toronto", false, "city")).unwrap();
+        assert_eq!(json, r#"{"chars":7,"field":"city","script":"latin","text":"Toronto"}"#);
+    }
+}

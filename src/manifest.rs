@@ -142,7 +142,7 @@ impl Manifest {
 
     /// Writes `<out>/manifest.json` atomically.
     pub fn save(&self, out: &Path) -> Result<(), Error> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Typst(e.to_string()))?;
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(Error::internal)?;
         bytes.push(b'\n');
         write_atomic(&out.join(MANIFEST), &bytes)
     }

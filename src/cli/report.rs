@@ -173,7 +173,8 @@ impl Report {
     pub fn error(&self, e: &Error) {
         match (e, self.format) {
             (Error::Problems(p), DiagnosticFormat::Short) => eprint!("{}", short(p)),
-            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_), _) => eprintln!("error: {e}"),
+            (Error::Typst(t), DiagnosticFormat::Short) => eprint!("{}", t.short()),
+            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_) | Error::Internal(_), _) => eprintln!("error: {e}"),
             _ => eprintln!("{e}"),
         }
     }

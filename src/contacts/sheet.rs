@@ -61,13 +61,14 @@ pub fn call_sheet(project: &Project, report: &Report) -> Result<Sheet, Error> {
         report,
         counts: report.counts().map(|(_, n)| n),
     };
-    let json = serde_json::to_vec(&data).map_err(|e| Error::Typst(e.to_string()))?;
+    let json = serde_json::to_vec(&data).map_err(Error::internal)?;
     let date = project.guide.ymd;
     let world =
-        DocWorld::new(&base, &format!("/{LAYOUT}"), vec![(DATA.to_string(), json)], date).map_err(Error::Typst)?;
-    let compiled = compile::compile(&world).map_err(Error::Typst)?;
+        DocWorld::new(&base, &format!("/{LAYOUT}"), vec![(DATA.to_string(), json)], date).map_err(Error::internal)?;
+    let compiled = compile::compile(&world).map_err(|d| Error::typst("the call sheet", d))?;
     let settings = PdfSettings { ident: "guidepress/callsheet", date, standards: &[], tagged: false };
-    let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(Error::Typst)?;
+    let pdf =
+        compile::export_pdf(&world, &compiled.document, &settings).map_err(|d| Error::typst("the call sheet", d))?;
     Ok(Sheet { pdf, pages: compiled.document.pages().len(), warnings: compiled.warnings })
 }
 

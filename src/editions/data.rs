@@ -36,7 +36,7 @@ fn qr_cached(payload: &str) -> Result<(Vec<u8>, usize), Error> {
     if let Some(code) = CODES.lock().ok().and_then(|c| c.get(payload).cloned()) {
         return Ok(code);
     }
-    let matrix = qr_matrix(payload).map_err(Error::Typst)?;
+    let matrix = qr_matrix(payload).map_err(Error::internal)?;
     let code = (matrix.to_json(), matrix.modules());
     if let Ok(mut codes) = CODES.lock() {
         codes.insert(payload.to_string(), code.clone());
@@ -93,7 +93,7 @@ pub(crate) fn edition_data(
         "chapters": chapters,
         "contacts": contacts,
     });
-    let bytes = serde_json::to_vec_pretty(&data).map_err(|e| Error::Typst(e.to_string()))?;
+    let bytes = serde_json::to_vec_pretty(&data).map_err(Error::internal)?;
     virtuals.insert(0, (EDITION_JSON.to_string(), bytes));
     Ok(EditionInputs { virtuals, payloads })
 }

@@ -77,7 +77,7 @@ pub fn typeset(
     let start = Instant::now();
     let inputs = edition_inputs(project, edition, variant)?;
     let main = format!("/{BOOK_LAYOUT}");
-    let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
+    let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::internal)?;
     let (standards, tagged): (&[PdfStandard], bool) = match variant {
         Variant::Press => (&[], false),
         Variant::Screen => (&[PdfStandard::A_2a, PdfStandard::Ua_1], true),
@@ -86,7 +86,7 @@ pub fn typeset(
     let export = export.then_some(PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged });
     let mut t = compile_and_export(&world, edition, variant.name(), export.as_ref(), start)?;
     if variant == Variant::Press && !t.pdf.is_empty() {
-        t.pdf = add_bleed_box(&t.pdf).map_err(|e| Error::Typst(format!("edition {} (press):\n{e}", edition.id)))?;
+        t.pdf = add_bleed_box(&t.pdf).map_err(|e| Error::internal(format!("edition {} (press): {e}", edition.id)))?;
     }
     Ok(t)
 }
@@ -100,7 +100,7 @@ fn compile_and_export(
     settings: Option<&PdfSettings>,
     start: Instant,
 ) -> Result<Typeset, Error> {
-    let in_edition = |e: String| Error::Typst(format!("edition {} ({form}):\n{e}", edition.id));
+    let in_edition = |d| Error::typst(format!("edition {} ({form})", edition.id), d);
     let compiled = compile::compile(world).map_err(in_edition)?;
     let compile_time = start.elapsed();
     let pdf = match settings {
@@ -127,14 +127,11 @@ pub fn impose(
     pages: usize,
 ) -> Result<Typeset, Error> {
     let start = Instant::now();
-    let paper = crate::model::edition::parse_size(&edition.office_paper).map_err(Error::Typst)?;
-    let title = format!(
-        "{} — {} (booklet)",
-        project.guide.title.get(&edition.languages[0]).cloned().unwrap_or_default(),
-        edition.name.get(&edition.languages[0]).cloned().unwrap_or_default()
-    );
+    let paper = crate::model::edition::parse_size(&edition.office_paper).map_err(Error::internal)?;
+    let first = &edition.languages[0];
     let data = json!({
-        "title": title,
+        "title": project.guide.title.get(first).cloned().unwrap_or_default(),
+        "edition": edition.name.get(first).cloned().unwrap_or_default(),
         "pages": pages,
         "trim": edition.trim,
         "bleed_mm": project.build.bleed_mm,
@@ -143,7 +140,7 @@ pub fn impose(
     });
     let virtuals = vec![(BOOKLET_JSON.to_string(), data.to_string().into_bytes()), (PRESS_PDF.to_string(), press_pdf)];
     let main = format!("/{BOOKLET_LAYOUT}");
-    let world = DocWorld::new(base, &main, virtuals, project.guide.ymd).map_err(Error::Typst)?;
+    let world = DocWorld::new(base, &main, virtuals, project.guide.ymd).map_err(Error::internal)?;
     let ident = format!("guidepress/{}/booklet", edition.id);
     let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: false };
     compile_and_export(&world, edition, "booklet", Some(&settings), start)
@@ -157,7 +154,7 @@ pub fn screen_from(project: &Project, base: &Base, edition: &Edition, press: &Ty
     // A world only to name files in diagnostics; nothing is compiled.
     let inputs = edition_data(project, edition, Variant::Screen, false)?;
     let world =
-        DocWorld::new(base, &format!("/{BOOK_LAYOUT}"), inputs.virtuals, project.guide.ymd).map_err(Error::Typst)?;
+        DocWorld::new(base, &format!("/{BOOK_LAYOUT}"), inputs.virtuals, project.guide.ymd).map_err(Error::internal)?;
     let ident = format!("guidepress/{}/screen", edition.id);
     let settings = PdfSettings {
         ident: &ident,
@@ -166,7 +163,7 @@ pub fn screen_from(project: &Project, base: &Base, edition: &Edition, press: &Ty
         tagged: true,
     };
     let pdf = compile::export_pdf(&world, &document, &settings)
-        .map_err(|e| Error::Typst(format!("edition {} (screen):\n{e}", edition.id)))?;
+        .map_err(|d| Error::typst(format!("edition {} (screen)", edition.id), d))?;
     Ok(Typeset {
         id: edition.id.clone(),
         document,

@@ -310,7 +310,7 @@ pub fn par_map<T: Send>(
     f: impl Fn(&Edition) -> Result<T, Error> + Sync + Send,
 ) -> Result<Vec<Result<T, Error>>, Error> {
     let results = crate::typeset::pool::run(&schedule(editions), jobs, |i| f(editions[i]))?;
-    let missing = || Err(Error::Typst("an edition was not built (internal error)".into()));
+    let missing = || Err(Error::internal("an edition was not built"));
     Ok(results.into_iter().map(|r| r.unwrap_or_else(missing)).collect())
 }
 
@@ -350,32 +350,19 @@ pub fn schedule(editions: &[&Edition]) -> Vec<(usize, Vec<usize>)> {
 pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error> {
     let mut ok = Vec::new();
     let mut problems = crate::diag::Problems::default();
-    let mut typst = Vec::new();
+    let mut typst = crate::error::TypstErrors::default();
     for r in results {
         match r {
             Ok(v) => ok.push(v),
             Err(Error::Problems(p)) => problems.0.extend(p.0),
-            Err(Error::Typst(t)) => typst.push(t),
+            // The same layout error in several editions is shown once, naming them all.
+            Err(Error::Typst(t)) => typst.add(t),
             Err(other) => return Err(other),
         }
     }
-    if !typst.is_empty() {
-        // The same layout error in several editions is shown once, naming them all.
-        let mut groups: Vec<(Vec<String>, String)> = Vec::new();
-        for t in typst {
-            let (head, body) = t.split_once('\n').unwrap_or(("", &t));
-            let head = head.trim_end_matches(':').to_string();
-            match groups.iter_mut().find(|(_, b)| b == body) {
-                Some((heads, _)) => heads.push(head),
-                None => groups.push((vec![head], body.to_string())),
-            }
-        }
-        let mut text: String =
-            groups.iter().map(|(heads, body)| format!("{}:\n{body}", heads.join(", "))).collect::<Vec<_>>().join("\n");
-        if !problems.is_empty() {
-            text = format!("{problems}\n{text}");
-        }
-        return Err(Error::Typst(text));
+    if !typst.groups.is_empty() {
+        typst.problems.0.splice(0..0, problems.0);
+        return Err(Error::Typst(typst));
     }
     problems.into_result()?;
     Ok(ok)
@@ -414,7 +401,7 @@ pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Pa
     let mut written = Vec::new();
     for i in pages {
         let png = compile::render_png(&t.document, i, 110.0)
-            .ok_or_else(|| Error::Typst(format!("page {} could not be rendered", i + 1)))?;
+            .ok_or_else(|| Error::internal(format!("page {} could not be rendered", i + 1)))?;
         let path = dir.join(format!("page-{:03}.png", i + 1));
         output::write_atomic(&path, &png)?;
         written.push(path);

@@ -63,18 +63,23 @@ impl Forms {
             0 => render::compile_chunk(base, &label_job, views.labels_json(0..0, true), None),
             _ => render::compile_chunk(base, &sheet_job, views.packing_json(0..0, true), None),
         })?;
-        let [label, sheet] = [0, 1].map(|i| forms[i].take().unwrap_or_else(|| Err("a worker thread failed".into())));
-        Ok(Forms { label: label.map_err(Error::Typst)?, sheet: sheet.map_err(Error::Typst)? })
+        let [label, sheet] =
+            [0, 1].map(|i| forms[i].take().unwrap_or_else(|| Err(Error::internal("a worker thread failed"))));
+        Ok(Forms { label: label?, sheet: sheet? })
     }
 
     /// Checks that each form is one page.
     pub fn one_page_each(&self) -> Result<(), Error> {
         for (form, what) in [(&self.label, "label"), (&self.sheet, "packing sheet")] {
             if form.pages != 1 {
-                return Err(Error::Typst(format!(
+                let message = format!(
                     "the {what} form has {} pages; it must have exactly one (what every {what} has)",
                     form.pages
-                )));
+                );
+                return Err(Error::typst_unnamed(crate::error::Diagnostics {
+                    human: format!("error: {message}\n"),
+                    short: format!("error: {message}\n"),
+                }));
             }
         }
         Ok(())
@@ -135,20 +140,19 @@ pub fn typeset(
         let began = Instant::now();
         let range = ranges[d][i].clone();
         let data = if d == 0 { views.labels_json(range, false) } else { views.packing_json(range, false) };
-        let result =
-            render::compile_chunk(base, &job[d], data, Some(form[d])).map_err(Error::Typst).and_then(|mut c| {
-                if !c.pdf.is_empty() {
-                    temps.write(&paths[t], &c.pdf)?;
-                    c.pdf = Vec::new();
-                }
-                Ok(c)
-            });
+        let result = render::compile_chunk(base, &job[d], data, Some(form[d])).and_then(|mut c| {
+            if !c.pdf.is_empty() {
+                temps.write(&paths[t], &c.pdf)?;
+                c.pdf = Vec::new();
+            }
+            Ok(c)
+        });
         (result, began.elapsed())
     })?;
     let mut done: [Chunks; 2] = Default::default();
-    let mut typst_errors = Vec::new();
+    let mut typst_errors = crate::error::TypstErrors::default();
     for ((r, &(d, _)), path) in results.into_iter().zip(&tasks).zip(paths) {
-        let (result, took) = r.unwrap_or_else(|| (Err(Error::Typst("a worker thread failed".into())), Duration::ZERO));
+        let (result, took) = r.unwrap_or_else(|| (Err(Error::internal("a worker thread failed")), Duration::ZERO));
         done[d].took.0 += took;
         done[d].took.1 += 1;
         match result {
@@ -156,13 +160,12 @@ pub fn typeset(
                 done[d].outs.push(c);
                 done[d].paths.push(path);
             }
-            Err(Error::Typst(e)) => typst_errors.push(e),
+            Err(Error::Typst(e)) => typst_errors.add(e),
             Err(e) => return Err(e),
         }
     }
-    if !typst_errors.is_empty() {
-        typst_errors.dedup();
-        return Err(Error::Typst(typst_errors.join("\n")));
+    if !typst_errors.groups.is_empty() {
+        return Err(Error::Typst(typst_errors));
     }
     Ok(done)
 }

@@ -105,7 +105,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
     let mut temps = TempSet::new(&out.join("shipping").join(stem))?;
     for b in &plan.boxes {
-        code128_modules(&b.code).map_err(|e| Error::Typst(e.to_string()))?;
+        code128_modules(&b.code).map_err(Error::internal)?;
     }
     let views = Views::new(&plan, &infos, sender, stock, options.start, s.label_offset);
     let date = project.guide.ymd;
@@ -156,8 +156,8 @@ fn stage_outputs(
 ) -> Result<[Staged; 4], Error> {
     let label_pdf = stage_pdf(temps, "labels.pdf", labels)?;
     let packing_pdf = stage_pdf(temps, "packing.pdf", sheets)?;
-    let pick = plan::pick_list_csv(&plan::pick_list(plan, infos)).map_err(|e| Error::Typst(e.to_string()))?;
-    let mut summary_json = serde_json::to_vec_pretty(summary).map_err(|e| Error::Typst(e.to_string()))?;
+    let pick = plan::pick_list_csv(&plan::pick_list(plan, infos)).map_err(Error::internal)?;
+    let mut summary_json = serde_json::to_vec_pretty(summary).map_err(Error::internal)?;
     summary_json.push(b'\n');
     let pick = temps.stage("picklist.csv", |w| w.write_all(&pick).map_err(|e| Error::io("picklist.csv", e)))?;
     let summary =
@@ -167,7 +167,7 @@ fn stage_outputs(
 
 /// Stages the PDF `name`, joined from the chunk files, and removes those.
 fn stage_pdf(temps: &mut TempSet, name: &str, chunks: &Chunks) -> Result<Staged, Error> {
-    let staged = temps.stage(name, |w| pdf::join(&chunks.paths, w).map_err(Error::Typst))?;
+    let staged = temps.stage(name, |w| pdf::join(&chunks.paths, w).map_err(Error::internal))?;
     temps.remove(&chunks.paths);
     Ok(staged)
 }

@@ -42,8 +42,8 @@ pub fn reconcile(
     let packed = shown(sheets, plan, "packing sheet")?;
     let copies = Copies { ordered: plan::total(&ordered), boxed: plan::total(&boxed), labelled, packed };
     if ordered != boxed || copies.boxed != labelled || copies.boxed != packed {
-        return Err(Error::Typst(format!(
-            "internal error: copies do not reconcile (ordered {}, boxed {}, on labels {labelled}, on packing sheets {packed}); nothing was written",
+        return Err(Error::internal(format!(
+            "copies do not reconcile (ordered {}, boxed {}, on labels {labelled}, on packing sheets {packed}); nothing was written",
             copies.ordered, copies.boxed
         )));
     }
@@ -51,8 +51,8 @@ pub fn reconcile(
     let packing_pages: usize = sheets.iter().map(|c| c.pages).sum();
     let want_label_pages = stock::place(stock, plan.boxes.len(), start, (0.0, 0.0)).last().map_or(0, |p| p.page + 1);
     if label_pages != want_label_pages || packing_pages != plan.boxes.len() {
-        return Err(Error::Typst(format!(
-            "internal error: {label_pages} label pages (expected {want_label_pages}) and {packing_pages} packing pages (expected {}); nothing was written",
+        return Err(Error::internal(format!(
+            "{label_pages} label pages (expected {want_label_pages}) and {packing_pages} packing pages (expected {}); nothing was written",
             plan.boxes.len()
         )));
     }
@@ -65,11 +65,11 @@ fn shown(chunks: &[ChunkOut], plan: &Plan, what: &str) -> Result<u64, Error> {
     let mut total = 0;
     for &(id, copies) in chunks.iter().flat_map(|c| &c.items) {
         let Some(b) = plan.boxes.get(id) else {
-            return Err(Error::Typst(format!("internal error: a {what} for box {id}, which does not exist")));
+            return Err(Error::internal(format!("a {what} for box {id}, which does not exist")));
         };
         if copies != b.plan.copies() {
-            return Err(Error::Typst(format!(
-                "internal error: the {what} of box {} shows {copies} copies, not {}",
+            return Err(Error::internal(format!(
+                "the {what} of box {} shows {copies} copies, not {}",
                 b.code,
                 b.plan.copies()
             )));
@@ -78,8 +78,8 @@ fn shown(chunks: &[ChunkOut], plan: &Plan, what: &str) -> Result<u64, Error> {
         total += copies;
     }
     if let Some(i) = seen.iter().position(|n| *n != 1) {
-        return Err(Error::Typst(format!(
-            "internal error: box {} has {} {what}s instead of one; nothing was written",
+        return Err(Error::internal(format!(
+            "box {} has {} {what}s instead of one; nothing was written",
             plan.boxes[i].code, seen[i]
         )));
     }

@@ -6,6 +6,7 @@
 //! Every chunk uses the same virtual file name (`/.guidepress/labels.json` or `packing.json`):
 //! Typst file ids are interned for the whole process and never freed.
 
+use crate::error::Error;
 use serde_json::Value;
 use typst::foundations::{Label, Selector};
 use typst::introspection::{Introspector, MetadataElem};
@@ -61,13 +62,13 @@ pub const FORM_PATH: &str = "/.guidepress/form.pdf";
 ///
 /// `form` is the PDF of the layout's form (the page with what every label or sheet has, typeset
 /// once by this same function with `form: true` in the data), served at [`FORM_PATH`].
-pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>, form: Option<&[u8]>) -> Result<ChunkOut, String> {
+pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>, form: Option<&[u8]>) -> Result<ChunkOut, Error> {
     let mut files = vec![(job.data_path.to_string(), data)];
     if let Some(form) = form {
         files.push((FORM_PATH.to_string(), form.to_vec()));
     }
-    let world = DocWorld::new(base, job.main, files, job.date)?;
-    let compiled = compile::compile(&world)?;
+    let world = DocWorld::new(base, job.main, files, job.date).map_err(Error::internal)?;
+    let compiled = compile::compile(&world).map_err(Error::typst_unnamed)?;
     let doc = &compiled.document;
     let items = query(doc, job.item_label)
         .into_iter()
@@ -76,7 +77,7 @@ pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>, form: Option<&[u8]>)
     let overflows = query(doc, "gp-overflow");
     let pdf = if overflows.is_empty() {
         let settings = PdfSettings { ident: job.ident, date: job.date, standards: &[], tagged: false };
-        compile::export_pdf(&world, doc, &settings)?
+        compile::export_pdf(&world, doc, &settings).map_err(Error::typst_unnamed)?
     } else {
         Vec::new()
     };

@@ -9,6 +9,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::world::DocWorld;
+use crate::error::Diagnostics;
 
 /// A compiled document and the warnings Typst gave, already formatted.
 pub struct Compiled {
@@ -18,26 +19,40 @@ pub struct Compiled {
     pub warnings: String,
 }
 
-/// Formats diagnostics the way typst-cli does: file:line:col, the source excerpt, hints.
-pub fn render_diagnostics<'a>(world: &DocWorld, diags: impl IntoIterator<Item = &'a SourceDiagnostic>) -> String {
-    let mut out = NoColor::new(Vec::new());
-    if emit(&mut out, world, diags, DiagnosticFormat::Human).is_err() {
-        return "error: the diagnostic could not be printed".into();
-    }
-    String::from_utf8_lossy(&out.into_inner()).into_owned()
+/// Formats diagnostics the way typst-cli does, both ways: `human` (file:line:col, the source
+/// excerpt, hints) and `short` (one line each).
+pub fn render_diagnostics<'a>(
+    world: &DocWorld,
+    diags: impl IntoIterator<Item = &'a SourceDiagnostic> + Clone,
+) -> Diagnostics {
+    let render = |format| {
+        let mut out = NoColor::new(Vec::new());
+        if emit(&mut out, world, diags.clone(), format).is_err() {
+            return "error: the diagnostic could not be printed\n".into();
+        }
+        String::from_utf8_lossy(&out.into_inner()).into_owned()
+    };
+    Diagnostics { human: render(DiagnosticFormat::Human), short: render(DiagnosticFormat::Short) }
+}
+
+/// Diagnostics for a problem Typst did not report itself (e.g. a setting it refused).
+fn plain(message: impl std::fmt::Display) -> Diagnostics {
+    Diagnostics { human: format!("error: {message}\n"), short: format!("error: {message}\n") }
 }
 
 /// Compiles the world's main file; `Err` holds the formatted errors (and warnings).
 ///
 /// A font family that no file in `fonts/` provides is an error, not Typst's warning: Typst
 /// would silently fall back to another font.
-pub fn compile(world: &DocWorld) -> Result<Compiled, String> {
+pub fn compile(world: &DocWorld) -> Result<Compiled, Diagnostics> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     let (fatal, warnings): (Vec<_>, Vec<_>) =
         warnings.into_iter().partition(|w| w.message.starts_with("unknown font family"));
     let fatal = missing_families(world, fatal);
     match output {
-        Ok(document) if fatal.is_empty() => Ok(Compiled { document, warnings: render_diagnostics(world, &warnings) }),
+        Ok(document) if fatal.is_empty() => {
+            Ok(Compiled { document, warnings: render_diagnostics(world, &warnings).human })
+        }
         Ok(_) => Err(render_diagnostics(world, fatal.iter().chain(&warnings))),
         Err(errors) => Err(render_diagnostics(world, errors.iter().chain(&fatal).chain(&warnings))),
     }
@@ -48,14 +63,15 @@ pub fn compile(world: &DocWorld) -> Result<Compiled, String> {
 fn missing_families(world: &DocWorld, warnings: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
     let mut families: Vec<&str> = world.book().families().map(|(name, _)| name).collect();
     families.sort_unstable();
-    // (file, line, column) of a diagnostic, read from its rendering, so the choice is stable.
-    let place = |w: &SourceDiagnostic| {
-        let text = render_diagnostics(world, [w]);
-        let at = text.split_once("┌─ ").map_or("", |(_, rest)| rest.lines().next().unwrap_or(""));
-        let mut parts = at.rsplitn(3, ':');
-        let col = parts.next().and_then(|c| c.trim().parse::<usize>().ok()).unwrap_or(0);
-        let line = parts.next().and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
-        (parts.next().unwrap_or("").to_string(), line, col)
+    // (file, line, column) of a diagnostic, from its span, so the choice is stable.
+    let place = |w: &SourceDiagnostic| -> (String, usize, usize) {
+        let Some(id) = w.span.id() else { return (String::new(), 0, 0) };
+        let Ok(source) = world.source(id) else { return (String::new(), 0, 0) };
+        let start = typst::WorldExt::range(world, w.span).map_or(0, |r| r.start);
+        let lines = source.lines();
+        let line = lines.byte_to_line(start).unwrap_or(0);
+        let column = lines.byte_to_column(start).unwrap_or(0);
+        (id.vpath().get_without_slash().to_string(), line, column)
     };
     type Place = (String, usize, usize);
     let mut by_family: std::collections::BTreeMap<String, Vec<(Place, SourceDiagnostic)>> = Default::default();
@@ -95,10 +111,11 @@ pub struct PdfSettings<'a> {
 }
 
 /// Exports a compiled document to PDF bytes, reproducibly.
-pub fn export_pdf(world: &DocWorld, document: &PagedDocument, settings: &PdfSettings) -> Result<Vec<u8>, String> {
+pub fn export_pdf(world: &DocWorld, document: &PagedDocument, settings: &PdfSettings) -> Result<Vec<u8>, Diagnostics> {
     let date = settings.date;
-    let datetime = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).ok_or("invalid document date")?;
-    let standards = PdfStandards::new(settings.standards).map_err(|e| format!("error: {}", e.message()))?;
+    let datetime = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0)
+        .ok_or_else(|| plain(format!("{date} is not a date Typst can write")))?;
+    let standards = PdfStandards::new(settings.standards).map_err(|e| plain(e.message()))?;
     let options = PdfOptions {
         ident: Smart::Custom(settings.ident.to_string()),
         creator: Smart::Custom(Some(format!("guidepress {}", env!("CARGO_PKG_VERSION")))),

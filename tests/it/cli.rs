@@ -130,3 +130,26 @@ fn the_progress_bar_is_drawn_on_a_terminal_only() {
     let quiet = under_terminal(&p, "--quiet build --force");
     assert!(!quiet.contains("typesetting editions") && !quiet.contains("built"), "{quiet}");
 }
+
+#[test]
+fn typst_errors_in_the_short_format_are_one_line_each() {
+    let project = support::sample_copy();
+    let chapter = project.path().join("chapters/en/07-counselling-and-help.typ");
+    let mut text = fs::read_to_string(&chapter).unwrap();
+    text.push_str("\n#no-such-function()\n");
+    fs::write(&chapter, text).unwrap();
+    let out = support::guidepress(project.path(), &["--diagnostic-format", "short", "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = support::stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(!lines.is_empty() && lines.iter().all(|l| l.contains(": error: ")), "{err}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("chapters/en/07-counselling-and-help.typ:") && l.contains("unknown variable")),
+        "{err}"
+    );
+    // The human format names the editions and shows the source excerpt.
+    let human = support::stderr(&support::guidepress(project.path(), &["check"]));
+    assert!(human.contains("(press):") && human.contains("┌─ chapters/en/07-counselling-and-help.typ:"), "{human}");
+}

@@ -5,6 +5,7 @@
 //! [`build::check`] and [`build::preview`] typeset editions with the embedded Typst compiler.
 
 pub mod build;
+pub mod cards;
 pub mod contacts;
 pub mod diag;
 pub mod error;

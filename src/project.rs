@@ -114,6 +114,9 @@ struct EditionFile {
     name: LangMap,
     trim: Option<Spanned<String>>,
     office_paper: Option<Spanned<String>>,
+    /// `[cards]`: the wallet card's settings.
+    #[serde(default)]
+    cards: crate::cards::CardSettings,
     #[serde(default, rename = "contact")]
     contacts: Vec<Spanned<ContactDef>>,
 }
@@ -174,6 +177,8 @@ pub struct Edition {
     /// True when any contact is unverified or stale, or a chapter it prints has an unconfirmed
     /// passage.
     pub draft: bool,
+    /// The wallet card's settings (`[cards]`).
+    pub cards: crate::cards::CardSettings,
 }
 
 /// A loaded, validated project.
@@ -1123,7 +1128,8 @@ fn validate_edition(
     let unconfirmed =
         languages.iter().flat_map(|l| chapters.get(l).into_iter().flatten()).any(|c| !c.unconfirmed.is_empty());
     let draft = unconfirmed || contacts.iter().any(|c| c.status != Status::Verified);
-    Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft })
+    let cards = def.cards;
+    Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft, cards })
 }
 
 /// A contact's id, name (for messages) and place.

@@ -82,6 +82,7 @@ pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> 
     let mut bytes = format!("guidepress {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
     bytes.extend_from_slice(&inputs.virtuals[0].1);
     bytes.extend_from_slice(format!("\noffice-paper {}\n", edition.office_paper).as_bytes());
+    bytes.extend_from_slice(&crate::cards::data_bytes(project, edition)?);
     Ok(sha256_hex(&bytes))
 }
 
@@ -185,6 +186,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     if options.final_ {
         project.check_final(&editions)?;
     }
+    crate::cards::check(project, &editions)?;
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
@@ -271,6 +273,8 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             ("press".to_string(), files.press.pages),
             ("screen".to_string(), files.screen.pages),
             ("booklet".to_string(), files.booklet.pages),
+            ("cards".to_string(), files.cards.pages),
+            ("cards-press".to_string(), files.cards_press.pages),
         ]);
         manifest.editions.insert(
             id.clone(),
@@ -474,6 +478,7 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
 /// `guidepress check`: validates data and compiles every edition, writing nothing.
 pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
     let editions = select(project, &[])?;
+    crate::cards::check(project, &editions)?;
     let base = load_base(project)?;
     let mut missing = Problems::default();
     for e in &editions {
@@ -482,6 +487,7 @@ pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usiz
     missing.into_result()?;
     let results = par_map(&editions, jobs, |e| {
         // The screen form is derived from the press layout, so compiling the press form checks both.
+        crate::cards::typeset_cards(project, &base, e, crate::cards::Form::Sheet, false)?;
         typeset(project, &base, e, Variant::Press, false)
     })?;
     Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())

@@ -408,7 +408,7 @@ impl From<Typeset> for Made {
     }
 }
 
-/// All files of one edition: press, screen and booklet PDFs.
+/// All files of one edition: press, screen and booklet PDFs, and the wallet cards.
 pub struct EditionFiles {
     /// The press form.
     pub press: Made,
@@ -416,13 +416,17 @@ pub struct EditionFiles {
     pub screen: Made,
     /// The booklet.
     pub booklet: Made,
+    /// The wallet cards on office paper (`crate::cards`).
+    pub cards: Made,
+    /// One wallet card with bleed, for a print shop.
+    pub cards_press: Made,
 }
 
 impl EditionFiles {
-    /// Warnings of all three, without repeats.
+    /// Warnings of all files, without repeats.
     pub fn warnings(&self) -> String {
         let mut w = self.press.warnings.clone();
-        for other in [&self.screen.warnings, &self.booklet.warnings] {
+        for other in [&self.screen.warnings, &self.booklet.warnings, &self.cards.warnings, &self.cards_press.warnings] {
             if !w.contains(other.as_str()) {
                 w.push_str(other);
             }
@@ -430,20 +434,21 @@ impl EditionFiles {
         w
     }
 
-    /// The three files with their paths under the output folder.
-    pub fn named(&self) -> [(String, &Made); 3] {
+    /// The files with their paths under the output folder.
+    pub fn named(&self) -> [(String, &Made); 5] {
         let id = &self.press.id;
         [
             (format!("editions/{id}.pdf"), &self.press),
             (format!("editions/{id}-screen.pdf"), &self.screen),
             (format!("editions/{id}-booklet.pdf"), &self.booklet),
+            (format!("editions/{}", crate::cards::Form::Sheet.file_name(id)), &self.cards),
+            (format!("editions/{}", crate::cards::Form::Press.file_name(id)), &self.cards_press),
         ]
     }
 
     /// Every project file read for any of the three, sorted.
     pub fn inputs(&self) -> Vec<String> {
-        let mut all: Vec<String> =
-            [&self.press, &self.screen, &self.booklet].iter().flat_map(|t| t.inputs.iter().cloned()).collect();
+        let mut all: Vec<String> = self.named().iter().flat_map(|(_, t)| t.inputs.iter().cloned()).collect();
         all.sort();
         all.dedup();
         all
@@ -451,8 +456,8 @@ impl EditionFiles {
 
     /// Total compile and export time.
     pub fn times(&self) -> (Duration, Duration) {
-        let all = [&self.press, &self.screen, &self.booklet];
-        (all.iter().map(|t| t.compile).sum(), all.iter().map(|t| t.export).sum())
+        let all = self.named();
+        (all.iter().map(|(_, t)| t.compile).sum(), all.iter().map(|(_, t)| t.export).sum())
     }
 }
 
@@ -466,12 +471,24 @@ pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Resul
     // The screen file and the booklet both come from the press form; a worker with nothing else
     // to do takes one of them.
     let pages = press.document.pages().len();
-    let (screen, booklet) = rayon::join(
-        || screen_from(project, base, edition, &press).map(Made::from),
-        || impose(project, base, edition, press.pdf.clone(), pages).map(Made::from),
+    let ((screen, booklet), cards) = rayon::join(
+        || {
+            rayon::join(
+                || screen_from(project, base, edition, &press).map(Made::from),
+                || impose(project, base, edition, press.pdf.clone(), pages).map(Made::from),
+            )
+        },
+        || crate::cards::card_files(project, base, edition),
     );
     let press = Made::from(press);
-    let files = EditionFiles { press, screen: screen?, booklet: booklet? };
+    let (cards, cards_press) = cards?;
+    let files = EditionFiles {
+        press,
+        screen: screen?,
+        booklet: booklet?,
+        cards: Made::from(cards),
+        cards_press: Made::from(cards_press),
+    };
     typst::comemo::evict(4);
     Ok(files)
 }

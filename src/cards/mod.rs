@@ -22,7 +22,7 @@ use crate::project::{Edition, Project};
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::world::{Base, DATA_DIR, DocWorld};
 
-pub use select::{CardNumber, card_numbers};
+pub use select::{CardNumber, card_numbers, sensitive_list};
 
 /// The layout that designs and imposes the cards.
 pub const CARDS_LAYOUT: &str = "layouts/cards.typ";

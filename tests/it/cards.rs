@@ -19,6 +19,8 @@ const CARD: (f64, f64) = (85.6 * MM, 54.0 * MM);
 
 /// A box `[x0, y0, x1, y1]` in PDF points (origin bottom left).
 type Rect = [f64; 4];
+/// A page rendered in grey: width, height, pixels.
+type Pixels = (usize, usize, Vec<u8>);
 
 /// What one page of a card file draws: the card faces (their clip, which is trim plus bleed),
 /// whether each is a front (its band on the left), and every stroked straight line.
@@ -117,7 +119,7 @@ fn text_in(pdf: &Path, page: usize, r: Rect, page_h: f64) -> String {
 
 /// The QR codes zbar reads in a region (PDF points) of a page rendered by pdftoppm at `dpi`
 /// (`pixels`: the page as [`support::pdftoppm_grey`] gives it).
-fn zbar_region(pixels: &(usize, usize, Vec<u8>), r: Rect, page_h: f64, dpi: u32, scratch: &Path) -> Vec<String> {
+fn zbar_region(pixels: &Pixels, r: Rect, page_h: f64, dpi: u32, scratch: &Path) -> Vec<String> {
     let (w, h, grey) = pixels;
     let k = f64::from(dpi) / 72.0;
     let x0 = ((r[0] * k).round() as usize).min(*w);
@@ -282,7 +284,7 @@ fn every_card_reads_back_its_numbers_codes_size_marks_and_duplex_positions() {
             }
         }
         // Each card's numbers are in its text and its codes decode, front and back together.
-        let rendered: Vec<(u32, [(usize, usize, Vec<u8>); 2])> = [150, 300]
+        let rendered: Vec<(u32, [Pixels; 2])> = [150, 300]
             .into_iter()
             .map(|dpi| (dpi, [support::pdftoppm_grey(&sheet, 1, dpi), support::pdftoppm_grey(&sheet, 2, dpi)]))
             .collect();

@@ -487,8 +487,9 @@ pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usiz
     missing.into_result()?;
     let results = par_map(&editions, jobs, |e| {
         // The screen form is derived from the press layout, so compiling the press form checks both.
+        let press = typeset(project, &base, e, Variant::Press, false)?;
         crate::cards::typeset_cards(project, &base, e, crate::cards::Form::Sheet, false)?;
-        typeset(project, &base, e, Variant::Press, false)
+        Ok(press)
     })?;
     Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())
 }

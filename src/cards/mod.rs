@@ -189,11 +189,11 @@ fn check_fit(project: &Project, edition: &Edition, document: &typst_layout::Page
     problems.push(Problem::file(
         format!("editions/{}.toml", edition.id),
         format!(
-            "edition `{}`: the wallet card cannot hold its {} numbers legibly (text at least {} pt, QR codes at \
-             least {} mm): it holds {held}; drop {} from the card (set `card = true` only on the contacts it \
-             should print), or shorten their `hours` and `languages`",
+            "edition `{}`: the wallet card cannot hold {} legibly (text at least {} pt, QR codes at least {} \
+             mm): it holds {held}; drop {} from the card (set `card = true` only on the contacts it should \
+             print), or shorten their `hours` and `languages`",
             edition.id,
-            numbers.len(),
+            if numbers.len() == 1 { "its number".to_string() } else { format!("all {} of its numbers", numbers.len()) },
             field("min_text_pt"),
             field("min_qr_mm"),
             names(dropped),

@@ -386,7 +386,7 @@ fn numbers_that_do_not_fit_and_too_many_card_contacts_are_refused() {
     let run = support::guidepress(dir.path(), &["build", "nz"]);
     let err = support::stderr(&run);
     assert_eq!(run.status.code(), Some(1), "{err}");
-    assert!(err.contains("edition `nz`: the wallet card cannot hold its 3 numbers legibly"), "{err}");
+    assert!(err.contains("edition `nz`: the wallet card cannot hold all 3 of its numbers legibly"), "{err}");
     assert!(err.contains("drop "), "{err}");
     assert!(!dir.path().join("out/editions/nz-cards.pdf").exists());
 }

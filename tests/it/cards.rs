@@ -165,7 +165,6 @@ fn every_card_reads_back_its_numbers_codes_size_marks_and_duplex_positions() {
     let out = tempfile::tempdir().unwrap();
     let project = build_into(&support::sample_root(), out.path());
     let base = build::load_base(&project).unwrap();
-    let bleed = project.build.bleed_mm * MM;
     for edition in &project.editions {
         let id = &edition.id;
         let numbers = cards::card_numbers(&project, edition).unwrap();
@@ -173,138 +172,162 @@ fn every_card_reads_back_its_numbers_codes_size_marks_and_duplex_positions() {
         let mut want: Vec<String> = numbers.iter().filter_map(|n| n.channel.payload.clone()).collect();
         want.sort();
         let printed: Vec<String> = numbers.iter().map(|n| n.printed().to_string()).collect();
-        let press = out.path().join("editions").join(Form::Press.file_name(id));
+        let cx = Cx { project: &project, edition, scratch: out.path(), want: &want };
+        press_card_reads_back(&cx, &base, &out.path().join("editions").join(Form::Press.file_name(id)));
         let sheet = out.path().join("editions").join(Form::Sheet.file_name(id));
+        let (sides, pw, ph) = sheet_is_laid_out_for_duplex_and_cutting(&cx, &sheet);
+        sheet_cards_read_back(&cx, &sheet, &sides, (pw, ph), &printed);
+    }
+}
 
-        // The print-shop card: trim 85.6 × 54 mm (within 0.2 mm), bleed around it.
-        let doc = lopdf::Document::load(&press).unwrap();
-        assert_eq!(doc.get_pages().len(), 2, "{id}: the press card is front and back");
-        for (_, &pid) in doc.get_pages().iter() {
-            let page = doc.get_dictionary(pid).unwrap();
-            let get = |k: &[u8]| -> Vec<f64> {
-                page.get(k)
-                    .unwrap()
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| o.as_float().map(f64::from).or_else(|_| o.as_i64().map(|i| i as f64)).unwrap())
-                    .collect()
-            };
-            let (t, b) = (get(b"TrimBox"), get(b"BleedBox"));
+/// What the checks of one edition's cards share.
+struct Cx<'a> {
+    project: &'a Project,
+    edition: &'a guidepress::project::Edition,
+    scratch: &'a Path,
+    /// The QR payloads of the card, sorted.
+    want: &'a [String],
+}
+
+/// The print-shop card: its size and bleed, its codes (poppler and zbar, typst-render and
+/// rqrr), its smallest text.
+fn press_card_reads_back(cx: &Cx, base: &guidepress::typeset::world::Base, press: &Path) {
+    let (id, want, bleed) = (&cx.edition.id, cx.want, cx.project.build.bleed_mm * MM);
+    let (project, edition) = (cx.project, cx.edition);
+    let out = cx.scratch;
+
+    // The print-shop card: trim 85.6 × 54 mm (within 0.2 mm), bleed around it.
+    let doc = lopdf::Document::load(press).unwrap();
+    assert_eq!(doc.get_pages().len(), 2, "{id}: the press card is front and back");
+    for (_, &pid) in doc.get_pages().iter() {
+        let page = doc.get_dictionary(pid).unwrap();
+        let get = |k: &[u8]| -> Vec<f64> {
+            page.get(k)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o.as_float().map(f64::from).or_else(|_| o.as_i64().map(|i| i as f64)).unwrap())
+                .collect()
+        };
+        let (t, b) = (get(b"TrimBox"), get(b"BleedBox"));
+        assert!((t[2] - t[0] - CARD.0).abs() < 0.2 * MM && (t[3] - t[1] - CARD.1).abs() < 0.2 * MM, "{id}: trim {t:?}");
+        assert!(
+            (t[0] - b[0] - bleed).abs() < 0.1 && (b[3] - t[3] - bleed).abs() < 0.1,
+            "{id}: bleed {b:?} around {t:?}"
+        );
+    }
+    // Codes: zbar on poppler's rendering at 150 and 300 dpi, both sides.
+    for dpi in [150, 300] {
+        let mut found: Vec<String> = (1..=2).flat_map(|p| support::zbar_page(press, p, dpi, out)).collect();
+        found.sort();
+        assert_eq!(found, want, "{id}: press card at {dpi} dpi");
+    }
+    // Codes: typst-render and rqrr, each code alone, at least 15 mm wide without its quiet zone.
+    let t = cards::typeset_cards(project, base, edition, Form::Press, false).unwrap();
+    let mut found = Vec::new();
+    for (i, page) in t.document.pages().iter().enumerate() {
+        assert!(smallest_text(&page.frame) >= 6.5 - 1e-6, "{id}: text under 6.5 pt on side {}", i + 1);
+        let (w, h, grey) = support::render_grey(&t.document, i, 300.0);
+        for bx in support::qr_boxes(&page.frame) {
+            assert!(bx[2] - bx[0] >= 15.0 * MM - 0.01, "{id}: a code is {:.1} mm wide", (bx[2] - bx[0]) / MM);
+            let codes = support::decode_qr_in(w, h, &grey, 300.0, bx);
+            assert_eq!(codes.len(), 1, "{id}: the code at {bx:?} did not decode");
+            found.push(codes.into_iter().next().unwrap().payload);
+        }
+    }
+    found.sort();
+    assert_eq!(found, want, "{id}: typst-render");
+}
+
+/// The sheet: its paper, 8 fronts on page 1 and 8 backs on page 2, each back behind its front
+/// after a long-edge flip, crop marks on every cut line and outside every card; returns what
+/// each page draws and the page size.
+fn sheet_is_laid_out_for_duplex_and_cutting(cx: &Cx, sheet: &Path) -> (Vec<Drawn>, f64, f64) {
+    let (id, edition, bleed) = (&cx.edition.id, cx.edition, cx.project.build.bleed_mm * MM);
+    // The sheet: 8 fronts on page 1, 8 backs on page 2, crop marks, registration, text.
+    let doc = lopdf::Document::load(sheet).unwrap();
+    let pages: Vec<_> = doc.get_pages().values().copied().collect();
+    let media = doc.get_dictionary(pages[0]).unwrap().get(b"MediaBox").unwrap().as_array().unwrap().clone();
+    let (pw, ph) = (media[2].as_float().map(f64::from).unwrap(), media[3].as_float().map(f64::from).unwrap());
+    let paper = guidepress::model::edition::parse_size(&edition.office_paper).unwrap();
+    assert!((pw - paper.width_mm * MM).abs() < 0.5 && (ph - paper.height_mm * MM).abs() < 0.5, "{id}: paper");
+    let sides: Vec<Drawn> = pages.iter().map(|&p| drawn(&doc, p)).collect();
+    let cards_on_sheet = sides[0].faces.len();
+    assert_eq!(cards_on_sheet, 8, "{id}: cards on the sheet");
+    assert_eq!(pages.len(), 2 * cards_on_sheet.div_ceil(8), "{id}: pages");
+    for (k, side) in sides.iter().enumerate() {
+        let fronts = k % 2 == 0;
+        assert_eq!(side.faces.len(), cards_on_sheet, "{id}: page {}", k + 1);
+        for (face, front) in &side.faces {
+            assert_eq!(
+                *front,
+                fronts,
+                "{id}: page {} has a {} at {face:?}",
+                k + 1,
+                if *front { "front" } else { "back" }
+            );
+            let t = trim(*face, bleed);
             assert!(
                 (t[2] - t[0] - CARD.0).abs() < 0.2 * MM && (t[3] - t[1] - CARD.1).abs() < 0.2 * MM,
-                "{id}: trim {t:?}"
-            );
-            assert!(
-                (t[0] - b[0] - bleed).abs() < 0.1 && (b[3] - t[3] - bleed).abs() < 0.1,
-                "{id}: bleed {b:?} around {t:?}"
+                "{id}: card {t:?}"
             );
         }
-        // Codes: zbar on poppler's rendering at 150 and 300 dpi, both sides.
-        for dpi in [150, 300] {
-            let mut found: Vec<String> = (1..=2).flat_map(|p| support::zbar_page(&press, p, dpi, out.path())).collect();
-            found.sort();
-            assert_eq!(found, want, "{id}: press card at {dpi} dpi");
-        }
-        // Codes: typst-render and rqrr, each code alone, at least 15 mm wide without its quiet zone.
-        let t = cards::typeset_cards(&project, &base, edition, Form::Press, false).unwrap();
-        let mut found = Vec::new();
-        for (i, page) in t.document.pages().iter().enumerate() {
-            assert!(smallest_text(&page.frame) >= 6.5 - 1e-6, "{id}: text under 6.5 pt on side {}", i + 1);
-            let (w, h, grey) = support::render_grey(&t.document, i, 300.0);
-            for bx in support::qr_boxes(&page.frame) {
-                assert!(bx[2] - bx[0] >= 15.0 * MM - 0.01, "{id}: a code is {:.1} mm wide", (bx[2] - bx[0]) / MM);
-                let codes = support::decode_qr_in(w, h, &grey, 300.0, bx);
-                assert_eq!(codes.len(), 1, "{id}: the code at {bx:?} did not decode");
-                found.push(codes.into_iter().next().unwrap().payload);
-            }
-        }
-        found.sort();
-        assert_eq!(found, want, "{id}: typst-render");
-
-        // The sheet: 8 fronts on page 1, 8 backs on page 2, crop marks, registration, text.
-        let doc = lopdf::Document::load(&sheet).unwrap();
-        let pages: Vec<_> = doc.get_pages().values().copied().collect();
-        let media = doc.get_dictionary(pages[0]).unwrap().get(b"MediaBox").unwrap().as_array().unwrap().clone();
-        let (pw, ph) = (media[2].as_float().map(f64::from).unwrap(), media[3].as_float().map(f64::from).unwrap());
-        let paper = guidepress::model::edition::parse_size(&edition.office_paper).unwrap();
-        assert!((pw - paper.width_mm * MM).abs() < 0.5 && (ph - paper.height_mm * MM).abs() < 0.5, "{id}: paper");
-        let sides: Vec<Drawn> = pages.iter().map(|&p| drawn(&doc, p)).collect();
-        let cards_on_sheet = sides[0].faces.len();
-        assert_eq!(cards_on_sheet, 8, "{id}: cards on the sheet");
-        assert_eq!(pages.len(), 2 * cards_on_sheet.div_ceil(8), "{id}: pages");
-        for (k, side) in sides.iter().enumerate() {
-            let fronts = k % 2 == 0;
-            assert_eq!(side.faces.len(), cards_on_sheet, "{id}: page {}", k + 1);
-            for (face, front) in &side.faces {
-                assert_eq!(
-                    *front,
-                    fronts,
-                    "{id}: page {} has a {} at {face:?}",
-                    k + 1,
-                    if *front { "front" } else { "back" }
-                );
-                let t = trim(*face, bleed);
-                assert!(
-                    (t[2] - t[0] - CARD.0).abs() < 0.2 * MM && (t[3] - t[1] - CARD.1).abs() < 0.2 * MM,
-                    "{id}: card {t:?}"
-                );
-            }
-        }
-        // Long-edge flip: each back, mirrored left–right across the sheet, lies on a front.
-        for (back, _) in &sides[1].faces {
-            let mirrored = [pw - back[2], back[1], pw - back[0], back[3]];
-            assert!(
-                sides[0].faces.iter().any(|(f, _)| near(*f, mirrored, 0.5 * MM)),
-                "{id}: the back at {back:?} is behind no front"
-            );
-        }
-        // Crop marks: outside every card and its bleed, and on every cut line.
-        let marks = &sides[0].lines;
-        assert!(!marks.is_empty(), "{id}: no crop marks");
-        for m in marks {
-            for (f, _) in &sides[0].faces {
-                let apart = m[2] < f[0] - 0.1 || m[0] > f[2] + 0.1 || m[3] < f[1] - 0.1 || m[1] > f[3] + 0.1;
-                assert!(apart, "{id}: crop mark {m:?} touches the card (with bleed) {f:?}");
-            }
-        }
+    }
+    // Long-edge flip: each back, mirrored left–right across the sheet, lies on a front.
+    for (back, _) in &sides[1].faces {
+        let mirrored = [pw - back[2], back[1], pw - back[0], back[3]];
+        assert!(
+            sides[0].faces.iter().any(|(f, _)| near(*f, mirrored, 0.5 * MM)),
+            "{id}: the back at {back:?} is behind no front"
+        );
+    }
+    // Crop marks: outside every card and its bleed, and on every cut line.
+    let marks = &sides[0].lines;
+    assert!(!marks.is_empty(), "{id}: no crop marks");
+    for m in marks {
         for (f, _) in &sides[0].faces {
-            let t = trim(*f, bleed);
-            for x in [t[0], t[2]] {
-                assert!(
-                    marks.iter().any(|m| (m[0] - x).abs() < 0.1 && (m[2] - x).abs() < 0.1),
-                    "{id}: no mark at x {x}"
-                );
-            }
-            for y in [t[1], t[3]] {
-                assert!(
-                    marks.iter().any(|m| (m[1] - y).abs() < 0.1 && (m[3] - y).abs() < 0.1),
-                    "{id}: no mark at y {y}"
-                );
-            }
+            let apart = m[2] < f[0] - 0.1 || m[0] > f[2] + 0.1 || m[3] < f[1] - 0.1 || m[1] > f[3] + 0.1;
+            assert!(apart, "{id}: crop mark {m:?} touches the card (with bleed) {f:?}");
         }
-        // Each card's numbers are in its text and its codes decode, front and back together.
-        let rendered: Vec<(u32, [Pixels; 2])> = [150, 300]
-            .into_iter()
-            .map(|dpi| (dpi, [support::pdftoppm_grey(&sheet, 1, dpi), support::pdftoppm_grey(&sheet, 2, dpi)]))
-            .collect();
-        for (front, _) in &sides[0].faces {
-            let back = [pw - front[2], front[1], pw - front[0], front[3]];
-            for (dpi, [fronts, backs]) in &rendered {
-                let mut found = zbar_region(fronts, *front, ph, *dpi, out.path());
-                found.extend(zbar_region(backs, back, ph, *dpi, out.path()));
-                found.sort();
-                assert_eq!(found, want, "{id}: the card at {front:?} at {dpi} dpi");
-            }
-            let text = text_in(&sheet, 1, *front, ph) + &text_in(&sheet, 2, back, ph);
-            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            for p in &printed {
-                assert!(flat.contains(p.as_str()), "{id}: card at {front:?} lacks {p}:\n{flat}");
-            }
-            // A draft edition's card says so, on both sides (in Korean, which every card prints).
-            if edition.draft {
-                assert_eq!(flat.matches("초안 — 배포하지 마십시오").count(), 2, "{id}: draft card not marked:\n{flat}");
-            }
+    }
+    for (f, _) in &sides[0].faces {
+        let t = trim(*f, bleed);
+        for x in [t[0], t[2]] {
+            assert!(marks.iter().any(|m| (m[0] - x).abs() < 0.1 && (m[2] - x).abs() < 0.1), "{id}: no mark at x {x}");
+        }
+        for y in [t[1], t[3]] {
+            assert!(marks.iter().any(|m| (m[1] - y).abs() < 0.1 && (m[3] - y).abs() < 0.1), "{id}: no mark at y {y}");
+        }
+    }
+    (sides, pw, ph)
+}
+
+/// Each card of the sheet, front and back together: its codes decode (zbar at 150 and 300 dpi),
+/// its text has its numbers and, for a draft, the draft mark on both sides.
+fn sheet_cards_read_back(cx: &Cx, sheet: &Path, sides: &[Drawn], (pw, ph): (f64, f64), printed: &[String]) {
+    let (id, edition, want, out) = (&cx.edition.id, cx.edition, cx.want, cx.scratch);
+    // Each card's numbers are in its text and its codes decode, front and back together.
+    let rendered: Vec<(u32, [Pixels; 2])> = [150, 300]
+        .into_iter()
+        .map(|dpi| (dpi, [support::pdftoppm_grey(sheet, 1, dpi), support::pdftoppm_grey(sheet, 2, dpi)]))
+        .collect();
+    for (front, _) in &sides[0].faces {
+        let back = [pw - front[2], front[1], pw - front[0], front[3]];
+        for (dpi, [fronts, backs]) in &rendered {
+            let mut found = zbar_region(fronts, *front, ph, *dpi, out);
+            found.extend(zbar_region(backs, back, ph, *dpi, out));
+            found.sort();
+            assert_eq!(found, want, "{id}: the card at {front:?} at {dpi} dpi");
+        }
+        let text = text_in(sheet, 1, *front, ph) + &text_in(sheet, 2, back, ph);
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for p in printed {
+            assert!(flat.contains(p.as_str()), "{id}: card at {front:?} lacks {p}:\n{flat}");
+        }
+        // A draft edition's card says so, on both sides (in Korean, which every card prints).
+        if edition.draft {
+            assert_eq!(flat.matches("초안 — 배포하지 마십시오").count(), 2, "{id}: draft card not marked:\n{flat}");
         }
     }
 }

@@ -223,6 +223,7 @@ mod tests {
             origin: Default::default(),
             id: "x".into(),
             source: None,
+            card: false,
         };
         let as_of = parse_date("2026-11-29").unwrap();
         let status = |v| row(&c(v), "nz", as_of, 730).status;

@@ -8,6 +8,7 @@ use serde_json::json;
 use typst_layout::PagedDocument;
 use typst_pdf::PdfStandard;
 
+use super::cards;
 use super::data::{edition_data, edition_inputs};
 use crate::error::Error;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
@@ -207,7 +208,7 @@ impl From<Typeset> for Made {
     }
 }
 
-/// All files of one edition: press, screen and booklet PDFs.
+/// All files of one edition: press, screen and booklet PDFs, and the wallet cards.
 pub struct EditionFiles {
     /// The press form.
     pub press: Made,
@@ -215,13 +216,17 @@ pub struct EditionFiles {
     pub screen: Made,
     /// The booklet.
     pub booklet: Made,
+    /// The wallet cards on office paper ([`super::cards`]).
+    pub cards: Made,
+    /// One wallet card with bleed, for a print shop.
+    pub cards_press: Made,
 }
 
 impl EditionFiles {
-    /// Warnings of all three, without repeats.
+    /// Warnings of all files, without repeats.
     pub fn warnings(&self) -> String {
         let mut w = self.press.warnings.clone();
-        for other in [&self.screen.warnings, &self.booklet.warnings] {
+        for other in [&self.screen.warnings, &self.booklet.warnings, &self.cards.warnings, &self.cards_press.warnings] {
             if !w.contains(other.as_str()) {
                 w.push_str(other);
             }
@@ -229,20 +234,21 @@ impl EditionFiles {
         w
     }
 
-    /// The three files with their paths under the output folder.
-    pub fn named(&self) -> [(String, &Made); 3] {
+    /// The files with their paths under the output folder.
+    pub fn named(&self) -> [(String, &Made); 5] {
         let id = &self.press.id;
         [
             (format!("editions/{id}.pdf"), &self.press),
             (format!("editions/{id}-screen.pdf"), &self.screen),
             (format!("editions/{id}-booklet.pdf"), &self.booklet),
+            (format!("editions/{}", cards::Form::Sheet.file_name(id)), &self.cards),
+            (format!("editions/{}", cards::Form::Press.file_name(id)), &self.cards_press),
         ]
     }
 
-    /// Every project file read for any of the three, sorted.
+    /// Every project file read for any of them, sorted.
     pub fn inputs(&self) -> Vec<String> {
-        let mut all: Vec<String> =
-            [&self.press, &self.screen, &self.booklet].iter().flat_map(|t| t.inputs.iter().cloned()).collect();
+        let mut all: Vec<String> = self.named().iter().flat_map(|(_, t)| t.inputs.iter().cloned()).collect();
         all.sort();
         all.dedup();
         all
@@ -250,27 +256,61 @@ impl EditionFiles {
 
     /// Total compile and export time.
     pub fn times(&self) -> (Duration, Duration) {
-        let all = [&self.press, &self.screen, &self.booklet];
-        (all.iter().map(|t| t.compile).sum(), all.iter().map(|t| t.export).sum())
+        let all = self.named();
+        (all.iter().map(|(_, t)| t.compile).sum(), all.iter().map(|(_, t)| t.export).sum())
     }
 }
 
+/// The press PDF of a laid-out press form, with its BleedBox.
+fn export_press(project: &Project, base: &Base, edition: &Edition, press: &Typeset) -> Result<Vec<u8>, Error> {
+    // A world only to name files in diagnostics; nothing is compiled.
+    let inputs = edition_data(project, edition, Variant::Press, false)?;
+    let world =
+        DocWorld::new(base, &format!("/{BOOK_LAYOUT}"), inputs.virtuals, project.guide.ymd).map_err(Error::internal)?;
+    let ident = format!("guidepress/{}/press", edition.id);
+    let settings = PdfSettings { ident: &ident, date: project.guide.ymd, standards: &[], tagged: false };
+    let pdf = compile::export_pdf(&world, &press.document, &settings)
+        .map_err(|d| Error::typst(format!("edition {} (press)", edition.id), d))?;
+    add_bleed_box(&pdf).map_err(|e| Error::internal(format!("edition {} (press): {e}", edition.id)))
+}
+
 /// Typesets an edition in all its forms.
+///
+/// The press form is laid out first; then, in parallel, its PDF is exported and the booklet
+/// imposed from it, the screen PDF is exported from the same layout, and the wallet cards are
+/// made: a worker with nothing else to do takes one of them.
 ///
 /// Memory stays bounded for long editions: each laid-out document is dropped once exported, and
 /// when the edition is done Typst's memoisation cache forgets what the last few editions did not
 /// use (once per edition: each eviction walks the whole cache).
 pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
-    let press = typeset(project, base, edition, Variant::Press, true)?;
-    // The screen file and the booklet both come from the press form; a worker with nothing else
-    // to do takes one of them.
+    let mut press = typeset(project, base, edition, Variant::Press, false)?;
     let pages = press.document.pages().len();
-    let (screen, booklet) = rayon::join(
-        || screen_from(project, base, edition, &press).map(Made::from),
-        || impose(project, base, edition, press.pdf.clone(), pages).map(Made::from),
+    let ((printed, screen), cards) = rayon::join(
+        || {
+            rayon::join(
+                || -> Result<(Vec<u8>, Duration, Made), Error> {
+                    let t = Instant::now();
+                    let pdf = export_press(project, base, edition, &press)?;
+                    let took = t.elapsed();
+                    let booklet = impose(project, base, edition, pdf.clone(), pages)?;
+                    Ok((pdf, took, Made::from(booklet)))
+                },
+                || screen_from(project, base, edition, &press).map(Made::from),
+            )
+        },
+        || cards::card_files(project, base, edition),
     );
-    let press = Made::from(press);
-    let files = EditionFiles { press, screen: screen?, booklet: booklet? };
+    let (pdf, export, booklet) = printed?;
+    (press.pdf, press.export) = (pdf, export);
+    let (cards, cards_press) = cards?;
+    let files = EditionFiles {
+        press: Made::from(press),
+        screen: screen?,
+        booklet,
+        cards: Made::from(cards),
+        cards_press: Made::from(cards_press),
+    };
     typst::comemo::evict(4);
     Ok(files)
 }

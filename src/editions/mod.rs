@@ -1,6 +1,7 @@
 //! Building editions: which editions need work (manifest), typesetting them in parallel, writing
 //! every file atomically, and the `check` and `preview` commands.
 
+pub mod cards;
 mod data;
 mod forms;
 mod stale;
@@ -138,6 +139,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     if options.final_ {
         project.check_final(&editions)?;
     }
+    cards::check(project, &editions)?;
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
@@ -266,6 +268,8 @@ fn commit(
         ("press".to_string(), files.press.pages),
         ("screen".to_string(), files.screen.pages),
         ("booklet".to_string(), files.booklet.pages),
+        ("cards".to_string(), files.cards.pages),
+        ("cards-press".to_string(), files.cards_press.pages),
     ]);
     Ok(EditionEntry {
         id: id.clone(),
@@ -371,6 +375,7 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
 /// `guidepress check`: validates data and compiles every edition, writing nothing.
 pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
     let editions = select(project, &[])?;
+    cards::check(project, &editions)?;
     let base = load_base(project)?;
     let mut missing = Problems::default();
     for e in &editions {
@@ -379,7 +384,9 @@ pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usiz
     missing.into_result()?;
     let results = par_map(&editions, jobs, |e| {
         // The screen form is derived from the press layout, so compiling the press form checks both.
-        typeset(project, &base, e, Variant::Press, false)
+        let press = typeset(project, &base, e, Variant::Press, false)?;
+        cards::typeset_cards(project, &base, e, cards::Form::Sheet, false)?;
+        Ok(press)
     })?;
     Ok(all_or_errors(results)?.into_iter().map(|t| (t.id, t.document.pages().len(), t.warnings)).collect())
 }

@@ -17,6 +17,7 @@ pub fn data_hash(project: &Project, edition: &Edition) -> Result<String, Error> 
     let mut bytes = format!("guidepress {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
     bytes.extend_from_slice(&inputs.virtuals[0].1);
     bytes.extend_from_slice(format!("\noffice-paper {}\n", edition.office_paper).as_bytes());
+    bytes.extend_from_slice(&super::cards::data_bytes(project, edition)?);
     Ok(sha256_hex(&bytes))
 }
 

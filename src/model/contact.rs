@@ -88,6 +88,9 @@ pub struct ContactDef {
     pub verified: Option<Spanned<toml::value::Datetime>>,
     /// Where the details were confirmed (not printed).
     pub source: Option<String>,
+    /// Printed on the edition's wallet card (`card = true`; see `crate::cards`).
+    #[serde(default)]
+    pub card: bool,
 }
 
 /// Longest contact name, in characters, that fits on a contacts page (two lines of A5).
@@ -158,6 +161,8 @@ pub struct Contact {
     /// Where the details were confirmed; not printed.
     #[serde(skip)]
     pub source: Option<String>,
+    /// Marked `card = true`: printed on the edition's wallet card.
+    pub card: bool,
 }
 
 /// What validation needs to know besides the contact itself.
@@ -242,6 +247,7 @@ fn validate_one(spanned: &Spanned<ContactDef>, cx: &Context, problems: &mut Prob
         origin: Location::at(cx.file, cx.text, spanned.span().start),
         id: def.id(),
         source: def.source.clone(),
+        card: def.card,
     })
 }
 

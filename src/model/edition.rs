@@ -62,6 +62,17 @@ pub struct Edition {
     /// True when any contact is unverified or stale, or a chapter it prints has an unconfirmed
     /// passage.
     pub draft: bool,
+    /// The wallet card's settings (`[cards]`).
+    pub cards: CardSettings,
+}
+
+/// `[cards]` in an edition file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CardSettings {
+    /// A neutral front (health and safety numbers) and no trafficking wording anywhere.
+    #[serde(default)]
+    pub discreet: bool,
 }
 
 /// A page size in millimetres.

@@ -185,7 +185,8 @@ fn validate_edition(
     let unconfirmed =
         languages.iter().flat_map(|l| chapters.get(l).into_iter().flatten()).any(|c| !c.unconfirmed.is_empty());
     let draft = unconfirmed || contacts.iter().any(|c| c.status != Status::Verified);
-    Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft })
+    let cards = def.cards;
+    Some(Edition { id: id.to_string(), country, languages, name: def.name, trim, office_paper, contacts, draft, cards })
 }
 
 /// The edition's country code, upper case; reports one that is not ISO 3166.

@@ -104,6 +104,9 @@ pub(super) struct EditionFile {
     pub(super) name: LangMap,
     pub(super) trim: Option<Spanned<String>>,
     pub(super) office_paper: Option<Spanned<String>>,
+    /// `[cards]`: the wallet card's settings.
+    #[serde(default)]
+    pub(super) cards: crate::model::edition::CardSettings,
     #[serde(default, rename = "contact")]
     pub(super) contacts: Vec<Spanned<ContactDef>>,
 }

@@ -89,7 +89,7 @@ fn unknown_key_names_the_allowed_ones() {
     assert_eq!(
         problems(p.path()),
         one("editions/nz.toml:6:1: unknown setting `trimm`; check the spelling (the settings allowed here are \
-             `country`, `languages`, `name`, `trim`, `office-paper`, `contact`)")
+             `country`, `languages`, `name`, `trim`, `office-paper`, `cards`, `contact`)")
     );
 }
 
@@ -101,7 +101,7 @@ fn unknown_key_in_a_contact_names_the_allowed_ones() {
         problems(p.path()),
         one("editions/nz.toml:20:1: unknown setting `website`; check the spelling (the settings allowed here are \
              `id`, `kind`, `name`, `country`, `phone`, `emergency-phone`, `short`, `sms`, `email`, `url`, `address`, \
-             `hours`, `languages`, `notes`, `verified`, `source`)")
+             `hours`, `languages`, `notes`, `verified`, `source`, `card`)")
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cards;
 mod catalogue;
 mod cli;
 mod contacts;

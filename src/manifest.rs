@@ -107,7 +107,7 @@ pub struct Manifest {
 /// size and modification time are unchanged.
 pub fn project_stamps(root: &Path, previous: &BTreeMap<String, Stamp>) -> BTreeMap<String, Stamp> {
     let mut out = BTreeMap::new();
-    let mut files = vec!["guidepress.toml".to_string()];
+    let mut files = vec!["guidepress.toml".to_string(), crate::project::LIMITS.to_string()];
     let mut editions: Vec<String> = fs::read_dir(root.join("editions"))
         .into_iter()
         .flatten()

@@ -93,4 +93,4 @@ fn wait_for_change(rx: &mpsc::Receiver<()>) -> bool {
 }
 
 /// How long the project must be quiet after a change before a round starts.
-const SETTLE: Duration = Duration::from_millis(30);
+const SETTLE: Duration = Duration::from_millis(15);

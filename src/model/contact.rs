@@ -93,12 +93,28 @@ pub struct ContactDef {
     pub card: bool,
 }
 
-/// Longest contact name, in characters, that fits on a contacts page (two lines of A5).
+/// Longest contact name, in characters, shown in messages (the names printed are limited by
+/// [`Limits`]).
 pub const MAX_NAME_CHARS: usize = 120;
-/// Longest address, hours or languages text, in characters.
-pub const MAX_TEXT_CHARS: usize = 300;
-/// Longest notes text, in characters.
-pub const MAX_NOTES_CHARS: usize = 1000;
+
+/// How much text fits its place on a contacts page (`layouts/limits.toml`, `[contact]`): longer
+/// text is refused, never clipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Limits {
+    /// A name, per language.
+    pub name_chars: usize,
+    /// An address, hours or languages, per language.
+    pub text_chars: usize,
+    /// Notes, per language.
+    pub notes_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { name_chars: 120, text_chars: 300, notes_chars: 1000 }
+    }
+}
 
 /// Whether a contact's details can be trusted for print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -179,6 +195,8 @@ pub struct Context<'a> {
     pub guide_day: i64,
     /// Contacts confirmed more than this many days before the guide's date are stale.
     pub stale_after_days: i64,
+    /// How much text fits.
+    pub limits: Limits,
 }
 
 /// Validates contacts, pushing every problem found; returns the ones that are sound.
@@ -256,11 +274,11 @@ fn check_lengths(spanned: &Spanned<ContactDef>, found: &mut Found) {
     let def = spanned.get_ref();
     let cx = found.cx;
     for (field, map, max) in [
-        ("name", &def.name, MAX_NAME_CHARS),
-        ("address", &def.address, MAX_TEXT_CHARS),
-        ("hours", &def.hours, MAX_TEXT_CHARS),
-        ("languages", &def.languages, MAX_TEXT_CHARS),
-        ("notes", &def.notes, MAX_NOTES_CHARS),
+        ("name", &def.name, cx.limits.name_chars),
+        ("address", &def.address, cx.limits.text_chars),
+        ("hours", &def.hours, cx.limits.text_chars),
+        ("languages", &def.languages, cx.limits.text_chars),
+        ("notes", &def.notes, cx.limits.notes_chars),
     ] {
         for (lang, text) in map {
             let n = text.chars().count();

@@ -72,6 +72,27 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
     out
 }
 
+/// Reports every character a reader cannot see written as itself in the layouts
+/// (`layouts/*.typ`): they print words too (titles, labels, the card's lines). Escapes such as
+/// `\u{200B}` are the designer's deliberate choice (a line-break opportunity) and stay allowed.
+pub(super) fn check_layouts(root: &Path, problems: &mut Problems) {
+    let mut files: Vec<_> = fs::read_dir(root.join("layouts")).into_iter().flatten().filter_map(Result::ok).collect();
+    files.sort_by_key(|e| e.file_name());
+    for file in files {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".typ")
+            && let Ok(text) = fs::read_to_string(file.path())
+        {
+            let rel = format!("layouts/{name}");
+            let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+            for (offset, c) in text::find_hidden(&text[start..], Lines::Multi) {
+                let at = start + offset;
+                problems.push(Problem::at(&rel, &text, at, format!("the text has {}{RETYPE}", text::hidden_advice(c))));
+            }
+        }
+    }
+}
+
 /// Reports every character a reader cannot see in a chapter source (tabs and line breaks are
 /// text there), written as itself or as a Typst escape (`\u{202e}`).
 fn check_hidden_in_chapter(rel: &str, source: &str, problems: &mut Problems) {

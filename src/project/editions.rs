@@ -14,6 +14,7 @@ use crate::model::contact::{self, Contact, ContactDef, Status};
 use crate::model::edition::{Chapter, Edition, Guide, Size, default_office_paper, parse_size};
 
 pub(super) struct EditionCx {
+    pub(super) limits: contact::Limits,
     pub(super) guide_day: i64,
     pub(super) stale_after_days: i64,
     pub(super) shared: Vec<Contact>,
@@ -28,6 +29,7 @@ pub(super) struct EditionCx {
 impl EditionCx {
     pub(super) fn placeholder() -> Self {
         Self {
+            limits: contact::Limits::default(),
             guide_day: i64::MAX / 4,
             stale_after_days: i64::MAX / 4,
             shared: Vec::new(),
@@ -171,6 +173,7 @@ fn validate_edition(
         guide_date: &cx.guide.date,
         guide_day: cx.guide_day,
         stale_after_days: cx.stale_after_days,
+        limits: cx.limits,
     };
     let mut contacts = contact::validate(&def.contacts, &ccx, problems);
     check_contact_names(&place, &def, &languages, cx, problems);

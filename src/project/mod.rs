@@ -33,6 +33,8 @@ pub fn document_date() -> String {
 pub const CONFIG: &str = "guidepress.toml";
 /// The layout every edition is typeset with.
 pub const BOOK_LAYOUT: &str = "layouts/book.typ";
+/// How much text fits its place on the pages: read by guidepress, designed for by the layouts.
+pub const LIMITS: &str = "layouts/limits.toml";
 /// The words the layouts print, per language.
 pub const STRINGS: &str = "layouts/strings.toml";
 
@@ -76,6 +78,7 @@ impl Project {
         let hidden = check_hidden_in_toml(CONFIG, &config_text, &mut problems);
         let config: Option<ConfigFile> = parse_toml(CONFIG, &config_text, &hidden, &mut problems);
         let chapters = discover_chapters(root, &mut problems);
+        chapters::check_layouts(root, &mut problems);
         if !root.join(BOOK_LAYOUT).is_file() {
             problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
         }
@@ -90,6 +93,7 @@ impl Project {
         };
         let guide = validate_guide(&config.guide, &config_text, &mut problems);
         let guide_day = guide.ymd.days();
+        let limits = schema::read_limits(root, &mut problems);
         let shared_cx = contact::Context {
             file: CONFIG,
             text: &config_text,
@@ -97,6 +101,7 @@ impl Project {
             guide_date: &guide.date,
             guide_day,
             stale_after_days: i64::from(config.guide.stale_after_days),
+            limits,
         };
         let shared = contact::validate(&config.contacts, &shared_cx, &mut problems);
         let shared_ids: Vec<ContactAt> = config
@@ -107,6 +112,7 @@ impl Project {
         duplicate_ids(&[], &shared_ids, "the shared contacts of guidepress.toml", &mut problems);
         validate_settings(&config, &config_text, &mut problems);
         let ecx = EditionCx {
+            limits,
             guide_day,
             stale_after_days: i64::from(config.guide.stale_after_days),
             shared: shared.clone(),

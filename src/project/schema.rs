@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::CONFIG;
+use super::{CONFIG, LIMITS};
 use crate::diag::{Problem, Problems, key_offset};
 use crate::model::LangMap;
 use crate::model::contact::ContactDef;
@@ -151,6 +151,19 @@ pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems
         ymd,
         stale_after_days: i64::from(def.stale_after_days),
     }
+}
+
+/// `layouts/limits.toml`: how much text fits its place (the defaults when the file is absent).
+pub(super) fn read_limits(root: &std::path::Path, problems: &mut Problems) -> crate::model::contact::Limits {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct LimitsFile {
+        contact: crate::model::contact::Limits,
+    }
+    let Ok(text) = std::fs::read_to_string(root.join(LIMITS)) else { return Default::default() };
+    let hidden = super::toml_errors::check_hidden_in_toml(LIMITS, &text, problems);
+    super::toml_errors::parse_toml::<LimitsFile>(LIMITS, &text, &hidden, problems)
+        .map_or_else(Default::default, |f| f.contact)
 }
 
 /// The settings of guidepress.toml besides the guide and the contacts: sender, shipping, build.

@@ -37,6 +37,17 @@ pub enum Command {
     /// List every contact with when it was last confirmed and when it is due again (table, CSV,
     /// call sheet PDF); `contacts verify` records a confirmation.
     Contacts(ContactsArgs),
+    /// Print what the last build changed, per edition: contacts field by field, chapters, and
+    /// the pages to proofread (the same as out/index.html and out/review/changes.json).
+    Changes(ChangesArgs),
+}
+
+/// `changes` options.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Edition ids (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
 }
 
 /// `build` options.

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod project;
+pub mod review;
 pub mod ship;
 pub mod typeset;
 pub mod unconfirmed;

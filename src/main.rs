@@ -32,6 +32,12 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         return Ok(());
     }
+    if let Command::Changes(args) = &cli.command {
+        let out = cli.out.clone().unwrap_or_else(|| cli.project.join("out"));
+        let changes = guidepress::review::changes::load(&out)?;
+        print!("{}", guidepress::review::changes::text(&changes, &args.ids)?);
+        return Ok(());
+    }
     // Every command but export and contacts typesets: read the fonts while the project loads.
     let typesets = match &cli.command {
         Command::Export(_) => false,
@@ -139,6 +145,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ", args.dir.display());
         }
         Command::Contacts(args) => contacts(&project, args)?,
+        // Answered above, before the project loads.
+        Command::Changes(_) => {}
         Command::Preview(args) => {
             for path in build::preview(&project, &args.id, args.page, cli.out.as_deref())? {
                 println!("{}", path.display());

@@ -188,6 +188,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
+    let mut review = Vec::new();
     // Decide what to rebuild.
     let mut plan = Vec::new();
     for e in &editions {
@@ -237,7 +238,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     for (edition, data, reason) in plan {
         let id = edition.id.clone();
         let path = dir.join(format!("{id}.pdf"));
-        let Some((files, staged, elapsed)) = made.remove(&id) else {
+        let Some((mut files, staged, elapsed)) = made.remove(&id) else {
             let pages = manifest.editions.get(&id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
             report.push(Built {
                 id,
@@ -250,6 +251,8 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             });
             continue;
         };
+        let pages = std::mem::take(&mut files.pages);
+        review.push(crate::review::Rebuilt { id: id.clone(), reason: reason.clone().unwrap_or_default(), pages });
         let t = Instant::now();
         let mut stamps = BTreeMap::new();
         for (rel, file, sha256, len) in staged {
@@ -302,6 +305,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         manifest.editions.retain(|id, _| project.edition(id).is_some());
         manifest.project = crate::manifest::project_stamps(&project.root, &manifest.project);
         manifest.save(&out)?;
+    }
+    if !review.is_empty() || !out.join(crate::review::INDEX).exists() {
+        crate::review::update(project, &out, &manifest, &review)?;
     }
     Ok(report)
 }

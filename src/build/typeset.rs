@@ -416,6 +416,8 @@ pub struct EditionFiles {
     pub screen: Made,
     /// The booklet.
     pub booklet: Made,
+    /// The press form's laid-out pages (cheap shared handles), for the review's renderings.
+    pub pages: Vec<typst_layout::Page>,
 }
 
 impl EditionFiles {
@@ -470,8 +472,9 @@ pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Resul
         || screen_from(project, base, edition, &press).map(Made::from),
         || impose(project, base, edition, press.pdf.clone(), pages).map(Made::from),
     );
+    let kept = press.document.pages().to_vec();
     let press = Made::from(press);
-    let files = EditionFiles { press, screen: screen?, booklet: booklet? };
+    let files = EditionFiles { press, screen: screen?, booklet: booklet?, pages: kept };
     typst::comemo::evict(4);
     Ok(files)
 }

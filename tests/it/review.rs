@@ -60,9 +60,15 @@ fn screenshot(html: &Path, scratch: &Path) -> (u32, u32, Vec<u8>) {
 fn the_catalogue_opens_in_chromium_and_every_link_resolves() {
     let dir = sample_copy();
     let root = dir.path();
+    // Markup in project data is text on the page, never markup.
+    let hostile = "name.en = \"Crimestoppers <b onclick=\\\"x()\\\">overseas</b> & 'co'\"";
+    edit(root, "editions/nz.toml", "name.en = \"Crimestoppers (number for calls from overseas)\"", hostile);
     build(root);
     let out = root.join("out");
     let doc = page(root);
+    assert!(select(&doc, "b, [onclick]").is_empty(), "project data became markup");
+    let text: String = doc.root_element().text().collect();
+    assert!(text.contains("Crimestoppers <b onclick=\"x()\">overseas</b> & 'co'"), "{text}");
     // Every link, image and style sheet is a file of the output folder (or a fragment of the page).
     let ids: BTreeSet<&str> = select(&doc, "[id]").iter().filter_map(|e| e.value().attr("id")).collect();
     let mut targets = 0;
@@ -85,7 +91,6 @@ fn the_catalogue_opens_in_chromium_and_every_link_resolves() {
         assert!(img.value().attr("alt").is_some_and(|a| !a.trim().is_empty()), "an image without alt text");
     }
     // The page names all six editions, in their languages.
-    let text: String = doc.root_element().text().collect();
     let project = guidepress::Project::load(root).unwrap();
     assert_eq!(project.editions.len(), 6);
     for e in &project.editions {

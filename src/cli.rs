@@ -58,6 +58,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `guidepress man | man -l -`.
     Man,
+    /// Print what the last build changed, per edition: contacts field by field, chapters, and
+    /// the pages to proofread (the same as out/index.html and out/review/changes.json).
+    Changes(ChangesArgs),
 }
 
 /// How diagnostics are printed.
@@ -116,6 +119,14 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `changes` options.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Edition ids (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
 }
 
 /// `build` options.

@@ -83,7 +83,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
                 println!("{}", path.display());
             }
         }
-        Command::Completions(_) | Command::Man | Command::Init(_) | Command::New(_) => {
+        Command::Completions(_) | Command::Man | Command::Init(_) | Command::New(_) | Command::Changes(_) => {
             unreachable!("answered above")
         }
     }
@@ -101,6 +101,12 @@ fn without_project(cli: &Cli, report: &Report) -> Option<Result<(), Error>> {
         Command::Man => {
             let page = clap_mangen::Man::new(Cli::command());
             Some(page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e)))
+        }
+        Command::Changes(args) => {
+            let out = guidepress::output::out_dir(&cli.project, cli.out.as_deref());
+            let text = guidepress::review::changes::load(&out)
+                .and_then(|changes| guidepress::review::changes::text(&changes, &args.ids));
+            Some(text.map(|t| print!("{t}")))
         }
         Command::Init(args) => {
             let id = args.country.to_ascii_lowercase();

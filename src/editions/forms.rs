@@ -220,6 +220,8 @@ pub struct EditionFiles {
     pub cards: Made,
     /// One wallet card with bleed, for a print shop.
     pub cards_press: Made,
+    /// The press form's laid-out pages (cheap shared handles), for the review's renderings.
+    pub pages: Vec<typst_layout::Page>,
 }
 
 impl EditionFiles {
@@ -304,7 +306,9 @@ pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Resul
     let (pdf, export, booklet) = printed?;
     (press.pdf, press.export) = (pdf, export);
     let (cards, cards_press) = cards?;
+    let kept = press.document.pages().to_vec();
     let files = EditionFiles {
+        pages: kept,
         press: Made::from(press),
         screen: screen?,
         booklet,

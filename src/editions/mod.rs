@@ -143,6 +143,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
+    let mut review = Vec::new();
     // Decide what to rebuild.
     let mut plan = Vec::new();
     for e in &editions {
@@ -174,11 +175,17 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         session.fonts.iter().map(|(rel, stamp)| (rel.clone(), stamp.clone())).collect();
     for (edition, data, reason) in plan {
         let path = out.join("editions").join(format!("{}.pdf", edition.id));
-        let Some((files, staged, elapsed)) = made.remove(&edition.id) else {
+        let Some((mut files, staged, elapsed)) = made.remove(&edition.id) else {
             let pages = manifest.editions.get(&edition.id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
             report.push(Built::up_to_date(edition.id.clone(), path, pages));
             continue;
         };
+        let pages = std::mem::take(&mut files.pages);
+        review.push(crate::review::Rebuilt {
+            id: edition.id.clone(),
+            reason: reason.clone().unwrap_or_default(),
+            pages,
+        });
         let t = Instant::now();
         let previous = manifest.editions.get(&edition.id);
         let entry = commit(project, edition, data, (&files, staged), &fonts, previous, &mut stamped)?;
@@ -200,6 +207,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         manifest.editions.retain(|id, _| project.edition(id).is_some());
         manifest.project = crate::manifest::project_stamps(&project.root, &manifest.project);
         manifest.save(&out)?;
+    }
+    if !review.is_empty() || !out.join(crate::review::INDEX).exists() {
+        crate::review::update(project, &out, &manifest, &review)?;
     }
     Ok(report)
 }

@@ -15,6 +15,7 @@ mod free_call;
 mod fuzz_project;
 mod hostile;
 mod incremental;
+mod review;
 mod ship;
 mod ship_layout;
 mod variants;

@@ -37,6 +37,21 @@ pub enum Command {
     /// List every contact with when it was last confirmed and when it is due again (table, CSV,
     /// call sheet PDF); `contacts verify` records a confirmation.
     Contacts(ContactsArgs),
+    /// Order books: `orders template FILE.xlsx|FILE.csv` writes an empty one to fill in.
+    #[command(subcommand)]
+    Orders(OrdersAction),
+}
+
+/// `orders` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OrdersAction {
+    /// Write an empty order book: the header row, notes on each column, and (in .xlsx) lists
+    /// of the editions and country codes. Never overwrites a file.
+    Template {
+        /// The file to write: .xlsx, or .csv (with its column notes in FILE.columns.txt).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// `build` options.
@@ -83,9 +98,12 @@ pub struct PreviewArgs {
 /// `ship` options.
 #[derive(Debug, Args)]
 pub struct ShipArgs {
-    /// The orders file (CSV), e.g. orders/2026-11.csv.
-    #[arg(value_name = "ORDERS.csv")]
+    /// The orders file (CSV, .xlsx or .ods), e.g. orders/2026-11.csv.
+    #[arg(value_name = "ORDERS")]
     pub orders: PathBuf,
+    /// The sheet of an .xlsx or .ods orders file to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Label stock: avery-l7163 (A4, 14 per sheet; default), avery-5163 (Letter, 10), thermal-4x6.
     #[arg(long, value_name = "NAME")]
     pub stock: Option<String>,

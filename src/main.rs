@@ -34,7 +34,7 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
     // Every command but export and contacts typesets: read the fonts while the project loads.
     let typesets = match &cli.command {
-        Command::Export(_) => false,
+        Command::Export(_) | Command::Orders(_) => false,
         Command::Contacts(args) => args.sheet.is_some(),
         _ => true,
     };
@@ -99,6 +99,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 start: args.start,
                 out: cli.out,
                 jobs: args.jobs.jobs,
+                sheet: args.sheet,
             };
             let report = guidepress::ship::ship(&project, &options)?;
             for w in &report.warnings {
@@ -139,6 +140,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ", args.dir.display());
         }
         Command::Contacts(args) => contacts(&project, args)?,
+        Command::Orders(cli::OrdersAction::Template { file }) => {
+            for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), &file)? {
+                eprintln!("wrote {}", path.display());
+            }
+        }
         Command::Preview(args) => {
             for path in build::preview(&project, &args.id, args.page, cli.out.as_deref())? {
                 println!("{}", path.display());

@@ -10,9 +10,11 @@ pub mod boxes;
 pub mod country;
 pub mod orders;
 pub mod plan;
+pub mod postal;
 pub mod render;
 pub mod run;
 pub mod script;
 pub mod stock;
+pub mod template;
 
 pub use run::{ShipOptions, ShipReport, ShipTimings, ship};

@@ -24,8 +24,9 @@ use crate::ship::address::{Address, format_address, upper_latin};
 use crate::ship::barcode::code128_modules;
 use crate::ship::boxes::{WeightModel, copy_weight_g};
 use crate::ship::country::country_name;
-use crate::ship::orders::{OrderLine, OrderProblem, parse_orders};
+use crate::ship::orders::{OrderLine, OrderProblem};
 use crate::ship::plan::{self, EditionInfo, Plan};
+use crate::ship::postal;
 use crate::ship::render::{self, ChunkOut, Job};
 use crate::ship::script::{japanese_context, script_of};
 use crate::ship::stock::{self, STOCKS, Stock};
@@ -58,6 +59,8 @@ pub struct ShipOptions {
     pub out: Option<PathBuf>,
     /// Worker threads (default: one per core).
     pub jobs: Option<usize>,
+    /// The sheet to read from an .xlsx or .ods orders file (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// A typeset chunk (or why not), and how long it took.
@@ -164,6 +167,8 @@ pub struct Summary {
     pub weight_kg: f64,
     /// Page count and weight of one copy of each edition shipped.
     pub editions: BTreeMap<String, EditionSummary>,
+    /// Boxes and weight per destination country, with the limit the boxes kept to.
+    pub destinations: BTreeMap<String, postal::DestinationSummary>,
 }
 
 /// Page count and copy weight of one edition.
@@ -182,6 +187,14 @@ fn to_problems(file: &str, found: Vec<OrderProblem>) -> Problems {
 }
 
 fn to_problem(file: &str, p: OrderProblem) -> Problem {
+    if let Some(place) = &p.place {
+        return Problem {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: format!("{place}: {}", p.message),
+        };
+    }
     let message = match &p.column {
         Some(c) => format!("column `{c}`: {}", p.message),
         None => p.message,
@@ -232,7 +245,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let file = display_path(project, &options.orders);
     let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
     let ids = project.edition_ids();
-    let parsed = parse_orders(&bytes, &ids).map_err(|p| to_problems(&file, p))?;
+    let parsed = crate::ship::orders::sheet::read_orders(&options.orders, &bytes, options.sheet.as_deref(), &ids)
+        .map_err(|p| to_problems(&file, p))?;
     let warnings: Vec<String> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone()).to_string()).collect();
     let lines = parsed.lines;
     let Some(sender) = &project.sender else {
@@ -288,7 +302,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         packaging_g: s.packaging_g,
         max_box_g: s.max_box_kg * 1000.0,
     };
-    let plan = plan::plan(&lines, &infos, &model).map_err(|p| to_problems(&file, p))?;
+    let limit = |country: &str| postal::max_box_g(&s.destinations, country, s.max_box_kg);
+    let plan = plan::plan_with_limits(&lines, &infos, &model, &limit).map_err(|p| to_problems(&file, p))?;
     timings.plan = lap();
 
     // The output folder, and a guard that removes every temporary file of this run (and the
@@ -303,6 +318,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         code128_modules(&b.code).map_err(|e| Error::Typst(e.to_string()))?;
     }
     let data = Data::new(&plan, &infos, sender, stock, options.start, s.label_offset);
+    let data = Data { services: postal::services(&s.destinations), ..data };
+    let data = Data { own_stamps: data.any_own_service(), ..data };
     let label_chunks = data.label_chunks();
     let sheet_chunks: Vec<std::ops::Range<usize>> = (0..plan.boxes.len())
         .step_by(SHEETS_PER_CHUNK)
@@ -473,6 +490,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
             .values()
             .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
             .collect(),
+        destinations: postal::per_destination(&plan, &s.destinations, s.max_box_kg),
     };
     let warnings_all: String =
         labels.iter().chain(&sheets).map(|c| c.warnings.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
@@ -751,6 +769,10 @@ struct Data<'a> {
     placements: Vec<stock::Placement>,
     infos: &'a BTreeMap<String, EditionInfo>,
     paper: [f64; 2],
+    /// The postal service of each destination that names its own (see [`postal::services`]).
+    services: BTreeMap<String, String>,
+    /// Whether every label stamps its own service (see [`Data::any_own_service`]).
+    own_stamps: bool,
 }
 
 /// A Code 128 symbol as the layouts draw it: one dashed line. `dash` alternates the widths (in
@@ -845,7 +867,24 @@ impl<'a> Data<'a> {
         let placements = stock::place(stock, plan.boxes.len(), start, (offset[0], offset[1]));
         // Packing sheets on the office paper that goes with the label stock.
         let paper = if stock.page_mm.0 > 212.0 { [215.9, 279.4] } else { [210.0, 297.0] };
-        Data { plan, stock, sender: sender_lines, placements, infos, paper }
+        Data {
+            plan,
+            stock,
+            sender: sender_lines,
+            placements,
+            infos,
+            paper,
+            services: BTreeMap::new(),
+            own_stamps: false,
+        }
+    }
+
+    /// Whether some box goes by a service of its own, so that every label stamps its service
+    /// (instead of the form stamping the default on all).
+    fn any_own_service(&self) -> bool {
+        self.plan.boxes.iter().any(|b| {
+            self.plan.shipments[b.shipment].lines.first().is_some_and(|l| self.services.contains_key(&l.country))
+        })
     }
 
     /// Box indices per chunk, cut at whole label pages.
@@ -894,10 +933,13 @@ impl<'a> Data<'a> {
                     "copies": b.plan.copies(),
                     "barcode": barcode_json(&b.code),
                     "code": b.code,
+                    "service": self.services.get(&s.lines[0].country),
+                    "stamp": self.own_stamps,
                 })
             })
             .collect();
         let data = json!({
+            "own-stamps": self.own_stamps,
             "stock": {
                 "name": self.stock.name,
                 "page": [self.stock.page_mm.0, self.stock.page_mm.1],
@@ -948,6 +990,7 @@ impl<'a> Data<'a> {
                     "notes": if notes.is_empty() { Value::Null } else { line(&notes, japanese, "notes") },
                     "barcode": barcode_json(&b.code),
                     "code": b.code,
+                    "service": self.services.get(&l.country),
                 })
             })
             .collect();

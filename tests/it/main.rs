@@ -13,5 +13,6 @@ mod free_call;
 mod fuzz_project;
 mod hostile;
 mod incremental;
+mod sheets;
 mod ship;
 mod variants;

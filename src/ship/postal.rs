@@ -22,8 +22,11 @@ use crate::model::text;
 use crate::ship::country::country_name;
 use crate::ship::plan::Plan;
 
-/// The longest service name: it must fit in the stamp of the smallest label.
-pub const MAX_SERVICE_CHARS: usize = 48;
+/// The longest line of a service's stamp (a part between ` / `), in characters: as long as
+/// "PRINTED PAPERS /", which is what the stamp of the smallest label is sized for.
+pub const MAX_SERVICE_CHARS: usize = 16;
+/// The most lines a service's stamp may have: two fit beside the sender block.
+pub const MAX_SERVICE_LINES: usize = 2;
 
 /// The postal rules of one destination country.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -98,19 +101,24 @@ pub fn per_destination(
 pub fn validate(destinations: &Destinations, file: &str, text: &str, problems: &mut Problems) {
     for (code, d) in destinations {
         let at = |key: Option<&str>| destination_offset(text, code, key);
-        let name = format!("`shipping.destinations.{code}`");
-        if country_name(code).is_none() || code.len() != 2 {
+        let name = format!("shipping.destinations.{code}");
+        if country_name(code).is_none() || code.len() != 2 || *code != code.to_ascii_uppercase() {
             let upper = code.to_ascii_uppercase();
             let hint = match country_name(&upper) {
                 Some(country) if upper.len() == 2 => format!("write it in capitals, `{upper}` ({country})"),
                 _ => "use the two-letter ISO 3166 code, e.g. CA, AU, NZ, JP or KR".to_string(),
             };
-            problems.push(Problem::at(file, text, at(None), format!("{name}: `{code}` is not a country code; {hint}")));
+            problems.push(Problem::at(
+                file,
+                text,
+                at(None),
+                format!("`{name}`: `{code}` is not a country code; {hint}"),
+            ));
         }
         if let Some(kg) = d.max_box_kg
             && !(0.5..=30.0).contains(&kg)
         {
-            let message = format!("{name}.max-box-kg is {kg}; it must be between 0.5 and 30 (kg)");
+            let message = format!("`{name}.max-box-kg` is {kg}; it must be between 0.5 and 30 (kg)");
             problems.push(Problem::at(file, text, at(Some("max-box-kg")), message));
         }
         if let Some(service) = &d.service {
@@ -118,13 +126,20 @@ pub fn validate(destinations: &Destinations, file: &str, text: &str, problems: &
                 Some("is empty; name the postal service, or delete the line to print the default".to_string())
             } else if let Some(c) = service.chars().find(|c| text::is_hidden(*c, text::Lines::Single)) {
                 Some(format!("has {}", text::hidden_advice(c)))
-            } else if service.chars().count() > MAX_SERVICE_CHARS {
-                Some(format!("is longer than {MAX_SERVICE_CHARS} characters, too long for the label's stamp"))
+            } else if service.split(" / ").count() > MAX_SERVICE_LINES
+                || service.split(" / ").any(|part| part.chars().count() + 2 > MAX_SERVICE_CHARS)
+            {
+                Some(format!(
+                    "is too long for the label's stamp, which holds {MAX_SERVICE_LINES} lines of {MAX_SERVICE_CHARS} \
+                     characters; write at most two parts separated by \" / \", each at most {} characters, \
+                     e.g. \"PRINTED PAPERS / IMPRIMÉ\"",
+                    MAX_SERVICE_CHARS - 2
+                ))
             } else {
                 None
             };
             if let Some(why) = why {
-                problems.push(Problem::at(file, text, at(Some("service")), format!("{name}.service {why}")));
+                problems.push(Problem::at(file, text, at(Some("service")), format!("`{name}.service` {why}")));
             }
         }
     }
@@ -187,7 +202,7 @@ mod tests {
         let found = check(text);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("write it in capitals, `CA` (Canada)"), "{found:?}");
-        assert!(found[1].starts_with("guidepress.toml:2:1: `shipping.destinations.ca`.max-box-kg is 40"), "{found:?}");
+        assert!(found[1].starts_with("guidepress.toml:2:1: `shipping.destinations.ca.max-box-kg` is 40"), "{found:?}");
     }
 
     #[test]

@@ -61,6 +61,21 @@ pub enum Command {
     /// Print what the last build changed, per edition: contacts field by field, chapters, and
     /// the pages to proofread (the same as out/index.html and out/review/changes.json).
     Changes(ChangesArgs),
+    /// Order books: `orders template FILE.xlsx|FILE.csv` writes an empty one to fill in.
+    #[command(subcommand)]
+    Orders(OrdersAction),
+}
+
+/// `orders` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OrdersAction {
+    /// Write an empty order book: the header row, notes on each column, and (in .xlsx) lists
+    /// of the editions and country codes. Never overwrites a file.
+    Template {
+        /// The file to write: .xlsx, or .csv (with its column notes in FILE.columns.txt).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// How diagnostics are printed.
@@ -173,9 +188,12 @@ pub struct PreviewArgs {
 /// `ship` options.
 #[derive(Debug, Args)]
 pub struct ShipArgs {
-    /// The orders file (CSV), e.g. orders/2026-11.csv.
-    #[arg(value_name = "ORDERS.csv")]
+    /// The orders file (CSV, .xlsx or .ods), e.g. orders/2026-11.csv.
+    #[arg(value_name = "ORDERS")]
     pub orders: PathBuf,
+    /// The sheet of an .xlsx or .ods orders file to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Label stock: avery-l7163 (A4, 14 per sheet; default), avery-5163 (Letter, 10), thermal-4x6.
     #[arg(long, value_name = "NAME")]
     pub stock: Option<String>,

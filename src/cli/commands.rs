@@ -8,7 +8,7 @@ use guidepress::watch::Event;
 use guidepress::{Error, Project};
 
 use super::report::{Report, plural};
-use super::{BuildArgs, Cli, Command, ContactsAction, ContactsArgs, NewWhat};
+use super::{BuildArgs, Cli, Command, ContactsAction, ContactsArgs, NewWhat, OrdersAction};
 use guidepress::scaffold::{self, NewEdition};
 
 /// Runs the command `cli` names.
@@ -24,7 +24,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
     }
     // Every command but export and contacts typesets: read the fonts while the project loads.
     let typesets = match &cli.command {
-        Command::Export(_) => false,
+        Command::Export(_) | Command::Orders(_) => false,
         Command::Contacts(args) => args.sheet.is_some(),
         _ => true,
     };
@@ -56,6 +56,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
                 start: args.start,
                 out: cli.out.clone(),
                 jobs: args.jobs.jobs,
+                sheet: args.sheet.clone(),
             };
             report.shipped(&guidepress::ship::ship(&project, &options)?, args.timings);
         }
@@ -78,6 +79,11 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             report.exported(files.len(), &args.dir);
         }
         Command::Contacts(args) => contacts(&project, args, report)?,
+        Command::Orders(OrdersAction::Template { file }) => {
+            for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), file)? {
+                report.wrote(&path, "order book");
+            }
+        }
         Command::Preview(args) => {
             for path in editions::preview(&project, &args.id, args.page, cli.out.as_deref())? {
                 println!("{}", path.display());

@@ -74,11 +74,20 @@ pub struct Shipping {
     pub max_box_kg: f64,
     /// Shift of every label on the sheet, `[x, y]` in mm, for printers that feed off-centre.
     pub label_offset: [f64; 2],
+    /// Postal rules per destination country (`[shipping.destinations.XX]`).
+    pub destinations: crate::ship::postal::Destinations,
 }
 
 impl Default for Shipping {
     fn default() -> Self {
-        Self { inner_gsm: 80.0, cover_gsm: 250.0, packaging_g: 300.0, max_box_kg: 5.0, label_offset: [0.0, 0.0] }
+        Self {
+            inner_gsm: 80.0,
+            cover_gsm: 250.0,
+            packaging_g: 300.0,
+            max_box_kg: 5.0,
+            label_offset: [0.0, 0.0],
+            destinations: Default::default(),
+        }
     }
 }
 
@@ -210,4 +219,5 @@ fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
         "label-offset",
         "`shipping.label-offset` must be within ±10 mm in each direction",
     );
+    crate::ship::postal::validate(&s.destinations, CONFIG, text, problems);
 }

@@ -21,11 +21,13 @@ pub mod layout;
 pub mod orders;
 pub mod pages;
 pub mod plan;
+pub mod postal;
 pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod script;
 pub mod stock;
+pub mod template;
 pub mod view;
 
 use std::fs;
@@ -42,7 +44,7 @@ use crate::ship::barcode::code128_modules;
 use crate::ship::boxes::WeightModel;
 use crate::ship::chunks::{Chunks, Forms};
 use crate::ship::layout::ShippingLayout;
-use crate::ship::orders::{OrderProblem, parse_orders};
+use crate::ship::orders::OrderProblem;
 use crate::ship::plan::Plan;
 use crate::ship::reconcile::{Fit, Reconciled};
 use crate::ship::report::Clock;
@@ -62,6 +64,8 @@ pub struct ShipOptions {
     pub out: Option<PathBuf>,
     /// Worker threads (default: one per core).
     pub jobs: Option<usize>,
+    /// The sheet to read from an .xlsx or .ods orders file (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// Turns an orders file into `out/shipping/<orders-stem>/` labels.pdf, packing.pdf,
@@ -72,7 +76,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let stock = stock::choose(options.stock.as_deref(), options.start)?;
     let file = display_path(project, &options.orders);
     let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
-    let parsed = parse_orders(&bytes, &project.edition_ids()).map_err(|p| to_problems(&file, p))?;
+    let parsed = orders::sheet::read_orders(&options.orders, &bytes, options.sheet.as_deref(), &project.edition_ids())
+        .map_err(|p| to_problems(&file, p))?;
     let mut warnings: Vec<String> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone()).to_string()).collect();
     let lines = parsed.lines;
     let Some(sender) = &project.sender else {
@@ -97,7 +102,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         packaging_g: s.packaging_g,
         max_box_g: s.max_box_kg * 1000.0,
     };
-    let plan = plan::plan(&lines, &infos, &model).map_err(|p| to_problems(&file, p))?;
+    let limit = |country: &str| postal::max_box_g(&s.destinations, country, s.max_box_kg);
+    let plan = plan::plan_with_limits(&lines, &infos, &model, &limit).map_err(|p| to_problems(&file, p))?;
     timings.plan = clock.lap();
 
     // The output folder, and the temporary files of this run: removed (with the folders the
@@ -107,7 +113,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     for b in &plan.boxes {
         code128_modules(&b.code).map_err(Error::internal)?;
     }
-    let views = Views::new(&plan, &infos, sender, stock, options.start, s.label_offset);
+    let views = Views::new(&plan, &infos, sender, stock, options.start, s.label_offset)
+        .with_services(postal::services(&s.destinations));
     let date = project.guide.ymd;
     let fit = Fit { file: &file, plan: &plan, stock, sizes: &layout.label };
     let forms = Forms::typeset(&base, &views, date, options.jobs)?;
@@ -120,7 +127,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;
     let counts = reconcile::reconcile(&lines, &plan, &labels.outs, &sheets.outs, stock, options.start)?;
 
-    let summary = summary(&file, stock.name, options.start, lines.len(), &plan, &infos, counts);
+    let mut summary = summary(&file, stock.name, options.start, lines.len(), &plan, &infos, counts);
+    summary.destinations = postal::per_destination(&plan, &s.destinations, s.max_box_kg);
     let typst_warnings: String = labels
         .outs
         .iter()
@@ -198,6 +206,7 @@ fn summary(
             .values()
             .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
             .collect(),
+        destinations: Default::default(),
     }
 }
 
@@ -207,6 +216,14 @@ fn to_problems(file: &str, found: Vec<OrderProblem>) -> Problems {
 }
 
 fn to_problem(file: &str, p: OrderProblem) -> Problem {
+    if let Some(place) = &p.place {
+        return Problem {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: format!("{place}: {}", p.message),
+        };
+    }
     let message = match &p.column {
         Some(c) => format!("column `{c}`: {}", p.message),
         None => p.message,

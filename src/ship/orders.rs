@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 mod fields;
+pub mod sheet;
 pub use fields::{
     MAX_ORDER_ID_CHARS, check_copies, check_country, check_date, check_edition, check_email, check_order_id,
     check_postal_code,
@@ -93,17 +94,24 @@ pub struct OrderProblem {
     pub column: Option<String>,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// Where in a spreadsheet, when the orders come from one: e.g. `sheet "Requests", cell N7
+    /// (column copies)`; it replaces the row and column when the problem is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 impl OrderProblem {
     fn new(row: Option<usize>, column: Option<&str>, message: impl Into<String>) -> Self {
-        Self { row, column: column.map(str::to_string), message: message.into() }
+        Self { row, column: column.map(str::to_string), message: message.into(), place: None }
     }
 }
 
 impl fmt::Display for OrderProblem {
     /// `row 7, column `copies`: …`, `row 7: …`, `column `x`: …` or just the message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(place) = &self.place {
+            return write!(f, "{place}: {}", self.message);
+        }
         match (self.row, &self.column) {
             (Some(r), Some(c)) => write!(f, "row {r}, column `{c}`: {}", self.message),
             (Some(r), None) => write!(f, "row {r}: {}", self.message),
@@ -132,12 +140,7 @@ pub struct ParsedOrders {
 pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec<OrderProblem>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(vec![OrderProblem::new(
-            None,
-            None,
-            "the file is empty; it needs a header row naming the columns (order_id, received, \
-             organization, …) and one row per order line below it",
-        )]);
+        return Err(vec![OrderProblem::new(None, None, format!("the file is empty; {NEEDS_ROWS}"))]);
     }
 
     let rows = spreadsheet_rows(bytes);
@@ -173,13 +176,52 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
              file would be read as one value; add the closing quote after the value, or delete the quote",
         ));
     }
-    let Some(((header_row, header), body)) = records.split_first() else {
+    if records.is_empty() {
         if unclosed.is_none() {
             problems.push(OrderProblem::new(None, None, "the file has no rows"));
         }
         return Err(problems);
-    };
+    }
+    let rows: Vec<(usize, Cells)> = records
+        .iter()
+        .map(|(row, record)| {
+            let cells = record
+                .iter()
+                .map(|f| match std::str::from_utf8(f) {
+                    Ok(s) => (s.trim().to_string(), true),
+                    Err(_) => (String::from_utf8_lossy(f).trim().to_string(), false),
+                })
+                .collect();
+            (*row, cells)
+        })
+        .collect();
+    check_rows(&rows, editions, problems, unclosed.is_none())
+}
 
+/// The start of the message for an orders file or sheet without rows.
+pub(crate) const NEEDS_ROWS: &str = "it needs a header row naming the columns (order_id, received, \
+     organization, …) and one row per order line below it";
+
+/// One row of an orders file as text: each value trimmed, with whether it was valid UTF-8.
+pub(crate) type Cells = Vec<(String, bool)>;
+
+/// Checks the rows of an orders file, CSV or spreadsheet alike: the first is the header row.
+///
+/// `rows` pairs each row with its spreadsheet row number; `problems` are those already found
+/// reading the file; `want_data` says whether a file without order rows is a problem (not
+/// when reading already stopped early).
+pub(crate) fn check_rows(
+    rows: &[(usize, Cells)],
+    editions: &[&str],
+    mut problems: Vec<OrderProblem>,
+    want_data: bool,
+) -> Result<ParsedOrders, Vec<OrderProblem>> {
+    let Some(((header_row, header), body)) = rows.split_first() else {
+        if want_data {
+            problems.push(OrderProblem::new(None, None, "the file has no rows"));
+        }
+        return Err(problems);
+    };
     let mut warnings = Vec::new();
     let columns = read_header(*header_row, header, body, &mut problems, &mut warnings);
 
@@ -188,15 +230,8 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
     // Per order id: the first row, its address values and which of them were invalid.
     let mut first_of_order: HashMap<String, (usize, Vec<String>, Vec<bool>)> = HashMap::new();
     let mut edition_rows: HashMap<(String, String), usize> = HashMap::new();
-    for (row, record) in body {
+    for (row, trimmed) in body {
         let row = *row;
-        let trimmed: Vec<(String, bool)> = record
-            .iter()
-            .map(|f| match std::str::from_utf8(f) {
-                Ok(s) => (s.trim().to_string(), true),
-                Err(_) => (String::from_utf8_lossy(f).trim().to_string(), false),
-            })
-            .collect();
         if trimmed.iter().all(|(s, _)| s.is_empty()) {
             continue;
         }
@@ -204,7 +239,7 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         // Values are needed up to the last named column; beyond the header only empty ones
         // (stray commas) are allowed.
         let width = header.len();
-        let named = header.iter().rposition(|h| !String::from_utf8_lossy(h).trim().is_empty()).map_or(0, |i| i + 1);
+        let named = header.iter().rposition(|(h, _)| !h.is_empty()).map_or(0, |i| i + 1);
         if trimmed.len() < named || trimmed.iter().skip(width).any(|(s, _)| !s.is_empty()) {
             problems.push(OrderProblem::new(
                 Some(row),
@@ -392,7 +427,7 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         }
     }
 
-    if !seen_data && unclosed.is_none() {
+    if !seen_data && want_data {
         problems.push(OrderProblem::new(
             None,
             None,
@@ -412,16 +447,16 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
 /// Maps column names to their index, reporting missing, repeated and unknown columns.
 fn read_header(
     row: usize,
-    header: &csv::ByteRecord,
-    body: &[(usize, csv::ByteRecord)],
+    header: &Cells,
+    body: &[(usize, Cells)],
     problems: &mut Vec<OrderProblem>,
     warnings: &mut Vec<OrderProblem>,
 ) -> HashMap<&'static str, usize> {
     let mut columns: HashMap<&'static str, usize> = HashMap::new();
-    for (i, raw) in header.iter().enumerate() {
-        let text = match std::str::from_utf8(raw) {
-            Ok(s) => s.trim().to_string(),
-            Err(_) => {
+    for (i, (text, utf8)) in header.iter().enumerate() {
+        let text = match utf8 {
+            true => text.clone(),
+            false => {
                 problems.push(OrderProblem::new(
                     Some(row),
                     None,
@@ -450,8 +485,7 @@ fn read_header(
                 columns.insert(name, i);
             }
         } else if text.is_empty() {
-            let used =
-                body.iter().any(|(_, r)| r.get(i).is_some_and(|f| !String::from_utf8_lossy(f).trim().is_empty()));
+            let used = body.iter().any(|(_, r)| r.get(i).is_some_and(|(f, _)| !f.is_empty()));
             if used {
                 warnings.push(OrderProblem::new(
                     Some(row),
@@ -477,7 +511,7 @@ fn read_header(
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !columns.contains_key(c)).collect();
     if columns.is_empty() && header.len() > 1 {
         // No value of the first row names a column: it is an order, not a header.
-        let first = header.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).find(|h| !h.is_empty());
+        let first = header.iter().map(|(h, _)| h.clone()).find(|h| !h.is_empty());
         problems.push(OrderProblem::new(
             Some(row),
             None,
@@ -496,7 +530,7 @@ fn read_header(
             format!("the header row is missing the columns {list}, which every orders file needs; add them")
         };
         if header.len() == 1 {
-            let only = String::from_utf8_lossy(&header[0]);
+            let only = &header[0].0;
             if only.contains(';') || only.contains('\t') {
                 message.push_str(
                     " (the values in this file seem to be separated by semicolons or tabs; \
@@ -510,8 +544,8 @@ fn read_header(
 }
 
 /// `column `name`` for a column index, or `column N` when the header gives no name.
-fn column_label(header: &csv::ByteRecord, i: usize) -> String {
-    match header.get(i).map(|h| String::from_utf8_lossy(h).trim().to_string()) {
+fn column_label(header: &Cells, i: usize) -> String {
+    match header.get(i).map(|(h, _)| h.clone()) {
         Some(name) if !name.is_empty() => format!("column `{name}`"),
         _ => format!("column {}", i + 1),
     }

@@ -55,12 +55,25 @@ pub fn plan(
     editions: &BTreeMap<String, EditionInfo>,
     model: &WeightModel,
 ) -> Result<Plan, Vec<OrderProblem>> {
+    plan_with_limits(lines, editions, model, &|_| model.max_box_g)
+}
+
+/// Like [`plan`], but the boxes of each shipment weigh at most `max_box_g(country)` grams, the
+/// limit of the shipment's destination (instead of `model.max_box_g`).
+pub fn plan_with_limits(
+    lines: &[OrderLine],
+    editions: &BTreeMap<String, EditionInfo>,
+    model: &WeightModel,
+    max_box_g: &dyn Fn(&str) -> f64,
+) -> Result<Plan, Vec<OrderProblem>> {
     let shipments = group_shipments(lines);
     let per_copy: BTreeMap<String, f64> = editions.iter().map(|(id, e)| (id.clone(), e.copy_g)).collect();
     let mut boxes = Vec::new();
     let mut problems = Vec::new();
     for (s, shipment) in shipments.iter().enumerate() {
-        match pack_shipment(&shipment.items(), &per_copy, model) {
+        let country = shipment.lines.first().map_or("", |l| l.country.as_str());
+        let model = WeightModel { max_box_g: max_box_g(country), ..*model };
+        match pack_shipment(&shipment.items(), &per_copy, &model) {
             Ok(plans) => {
                 let n = plans.len();
                 for (i, plan) in plans.into_iter().enumerate() {
@@ -79,7 +92,12 @@ pub fn plan(
                     .and_then(|ed| shipment.lines.iter().find(|l| l.edition == ed))
                     .or(shipment.lines.first())
                     .map(|l| l.row);
-                problems.push(OrderProblem { row, column: Some("edition".into()), message: e.to_string() });
+                problems.push(OrderProblem {
+                    row,
+                    column: Some("edition".into()),
+                    message: e.to_string(),
+                    place: None,
+                });
             }
         }
     }
@@ -274,6 +292,38 @@ mod tests {
                 prop_assert!(b.plan.weight_g <= model.max_box_g + 1e-9);
                 prop_assert!(b.plan.copies() > 0);
             }
+        }
+
+        #[test]
+        fn every_box_keeps_to_its_destination_limit(
+            orders in proptest::collection::vec((0usize..6, 0usize..2, 1u32..400), 1..30),
+            ca_kg in 0.5f64..5.0,
+        ) {
+            let eds = ["us", "mo"];
+            let mut seen = std::collections::BTreeSet::new();
+            let lines: Vec<OrderLine> = orders
+                .iter()
+                .enumerate()
+                .filter(|(_, (o, e, _))| seen.insert((*o, *e)))
+                .map(|(i, (o, e, n))| {
+                    // Orders O0, O2, O4 go to Canada, the others to New Zealand.
+                    let country = if o % 2 == 0 { "CA" } else { "NZ" };
+                    OrderLine { country: country.into(), ..line(i + 2, &format!("O{o}"), eds[*e], *n) }
+                })
+                .collect();
+            let model = WeightModel { packaging_g: 200.0, ..WeightModel::default() };
+            let limit = |c: &str| if c == "CA" { ca_kg * 1000.0 } else { model.max_box_g };
+            let p = plan_with_limits(&lines, &editions(), &model, &limit).unwrap();
+            prop_assert_eq!(ordered(&lines), boxed(&p));
+            for b in &p.boxes {
+                let country = &p.shipments[b.shipment].lines[0].country;
+                prop_assert!(b.plan.weight_g <= limit(country) + 1e-9, "{} box of {} g", country, b.plan.weight_g);
+                prop_assert!(b.plan.copies() > 0);
+            }
+            // The same orders under one limit for all need no more boxes to Canada.
+            let uniform = plan(&lines, &editions(), &model).unwrap();
+            let to_ca = |p: &Plan| p.boxes.iter().filter(|b| p.shipments[b.shipment].lines[0].country == "CA").count();
+            prop_assert!(to_ca(&p) >= to_ca(&uniform));
         }
     }
 }

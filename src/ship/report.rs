@@ -109,6 +109,8 @@ pub struct Summary {
     pub weight_kg: f64,
     /// Page count and weight of one copy of each edition shipped.
     pub editions: BTreeMap<String, EditionSummary>,
+    /// Boxes and weight per destination country, with the limit the boxes kept to.
+    pub destinations: BTreeMap<String, crate::ship::postal::DestinationSummary>,
 }
 
 /// Page count and copy weight of one edition.

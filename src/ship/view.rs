@@ -94,6 +94,10 @@ struct LabelView<'a> {
     order: &'a str,
     page: usize,
     recipient: Vec<Line>,
+    /// The destination's own postal service, if guidepress.toml names one.
+    service: Option<&'a str>,
+    /// Whether this label stamps its service (else the form stamps the default on all).
+    stamp: bool,
     weight: String,
     x: f64,
     y: f64,
@@ -104,6 +108,9 @@ struct LabelView<'a> {
 struct LabelsView<'a> {
     form: bool,
     labels: Vec<LabelView<'a>>,
+    /// Some destination names its own service, so every label stamps its own.
+    #[serde(rename = "own-stamps")]
+    own_stamps: bool,
     sender: &'a [Line],
     stock: StockView,
 }
@@ -135,6 +142,7 @@ struct SheetView<'a> {
     phone: &'a str,
     received: &'a str,
     recipient: Line,
+    service: Option<String>,
     weight: String,
 }
 
@@ -218,9 +226,25 @@ pub struct Views<'a> {
     /// Where each box's label goes.
     pub placements: Vec<Placement>,
     infos: &'a BTreeMap<String, EditionInfo>,
+    /// The postal service of each destination that names its own (see `postal::services`).
+    services: BTreeMap<String, String>,
+    /// Whether every label stamps its own service (see [`Views::with_services`]).
+    own_stamps: bool,
 }
 
 impl<'a> Views<'a> {
+    /// The destinations' own postal services: when some box goes by one, every label stamps its
+    /// service (instead of the form stamping the default on all).
+    pub fn with_services(mut self, services: BTreeMap<String, String>) -> Self {
+        let plan = self.plan;
+        self.own_stamps = plan
+            .boxes
+            .iter()
+            .any(|b| plan.shipments[b.shipment].lines.first().is_some_and(|l| services.contains_key(&l.country)));
+        self.services = services;
+        self
+    }
+
     /// The views of `plan`'s boxes on `stock`, the first `start` positions used, every label
     /// shifted by `offset` mm.
     pub fn new(
@@ -232,7 +256,15 @@ impl<'a> Views<'a> {
         offset: [f64; 2],
     ) -> Self {
         let placements = stock::place(stock, plan.boxes.len(), start, (offset[0], offset[1]));
-        Views { plan, stock, sender: sender_lines(sender), placements, infos }
+        Views {
+            plan,
+            stock,
+            sender: sender_lines(sender),
+            placements,
+            infos,
+            services: BTreeMap::new(),
+            own_stamps: false,
+        }
     }
 
     /// The label stock.
@@ -256,7 +288,8 @@ impl<'a> Views<'a> {
             page: [s.page_mm.0, s.page_mm.1],
             radius: s.radius_mm,
         };
-        serde_json::to_vec(&LabelsView { form, labels, sender: &self.sender, stock }).unwrap_or_default()
+        let own_stamps = self.own_stamps;
+        serde_json::to_vec(&LabelsView { form, labels, own_stamps, sender: &self.sender, stock }).unwrap_or_default()
     }
 
     fn label(&self, i: usize, first_page: usize) -> LabelView<'_> {
@@ -273,6 +306,8 @@ impl<'a> Views<'a> {
             order: &s.order_id,
             page: p.page - first_page,
             recipient: address_lines(&s.lines[0]),
+            service: self.services.get(&s.lines[0].country).map(String::as_str),
+            stamp: self.own_stamps,
             weight: plan::kg(b.plan.weight_g),
             x: p.x_mm,
             y: p.y_mm,
@@ -311,6 +346,7 @@ impl<'a> Views<'a> {
             phone: &l.phone,
             received: &l.received,
             recipient: Line::new(&l.recipient, japanese, "recipient"),
+            service: self.services.get(&l.country).cloned(),
             weight: plan::kg(b.plan.weight_g),
         }
     }

@@ -16,6 +16,7 @@ mod fuzz_project;
 mod hostile;
 mod incremental;
 mod review;
+mod sheets;
 mod ship;
 mod ship_layout;
 mod variants;

@@ -60,20 +60,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             };
             report.shipped(&guidepress::ship::ship(&project, &options)?, args.timings);
         }
-        Command::Watch(args) => {
-            let options = BuildOptions {
-                ids: args.ids.clone(),
-                jobs: args.jobs.jobs,
-                out: cli.out.clone(),
-                ..Default::default()
-            };
-            editions::select(&project, &options.ids)?;
-            guidepress::watch::watch(&cli.project, &options, |event| match event {
-                Event::Built(built, took) => report.watch_round(&built, took),
-                Event::Failed(e) => report.watch_failed(&e),
-                Event::Waiting => report.watching(),
-            })?;
-        }
+        Command::Watch(args) => watch(&cli, &project, args, report)?,
         Command::Export(args) => {
             let files = guidepress::export::export(&project, &args.id, &args.dir)?;
             report.exported(files.len(), &args.dir);
@@ -128,6 +115,18 @@ fn without_project(cli: &Cli, report: &Report) -> Option<Result<(), Error>> {
         }
         _ => None,
     }
+}
+
+/// `watch`: one line per round that rebuilt something.
+fn watch(cli: &Cli, project: &Project, args: &super::WatchArgs, report: &Report) -> Result<(), Error> {
+    let options =
+        BuildOptions { ids: args.ids.clone(), jobs: args.jobs.jobs, out: cli.out.clone(), ..Default::default() };
+    editions::select(project, &options.ids)?;
+    guidepress::watch::watch(&cli.project, &options, |event| match event {
+        Event::Built(built, took) => report.watch_round(&built, took),
+        Event::Failed(e) => report.watch_failed(&e),
+        Event::Waiting => report.watching(),
+    })
 }
 
 /// The library's options for `build`.

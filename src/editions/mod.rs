@@ -132,10 +132,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Er
 /// [`build`] reusing what `session` has loaded.
 pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
     let start = Instant::now();
-    let mut editions = select(project, &options.ids)?;
-    if let Some((i, n)) = options.shard {
-        editions = editions.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, e)| e).collect();
-    }
+    let editions = shard(select(project, &options.ids)?, options.shard);
     if options.final_ {
         project.check_final(&editions)?;
     }
@@ -212,6 +209,14 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         crate::review::update(project, &out, &manifest, &review)?;
     }
     Ok(report)
+}
+
+/// The I-th of N slices of the editions (all without a shard).
+fn shard(editions: Vec<&Edition>, shard: Option<(usize, usize)>) -> Vec<&Edition> {
+    match shard {
+        Some((i, n)) => editions.into_iter().enumerate().filter(|(k, _)| k % n == i - 1).map(|(_, e)| e).collect(),
+        None => editions,
+    }
 }
 
 /// An edition's files made in this run, staged under temporary names: (output path, file,

@@ -129,17 +129,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
 
     let mut summary = summary(&file, stock.name, options.start, lines.len(), &plan, &infos, counts);
     summary.destinations = postal::per_destination(&plan, &s.destinations, s.max_box_kg);
-    let typst_warnings: String = labels
-        .outs
-        .iter()
-        .chain(&sheets.outs)
-        .map(|c| c.warnings.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if !typst_warnings.trim().is_empty() {
-        warnings.push(typst_warnings.trim_end().to_string());
-    }
+    warnings.extend(typst_warnings(&labels, &sheets));
     let staged = stage_outputs(&mut temps, &labels, &sheets, &plan, &infos, &summary)?;
     let mut files = Vec::new();
     for (file, description) in staged.into_iter().zip(report::descriptions(&summary, stock)) {
@@ -150,6 +140,14 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     temps.succeeded();
     timings.write = clock.lap();
     Ok(ShipReport { dir: temps.dir().to_path_buf(), files, summary, warnings, timings })
+}
+
+/// Typst's warnings about the chunks, each once.
+fn typst_warnings(labels: &Chunks, sheets: &Chunks) -> Option<String> {
+    let all: std::collections::BTreeSet<&str> =
+        labels.outs.iter().chain(&sheets.outs).map(|c| c.warnings.as_str()).collect();
+    let text: String = all.into_iter().collect();
+    (!text.trim().is_empty()).then(|| text.trim_end().to_string())
 }
 
 /// Every output in a temporary file (the PDFs joined by streaming from the chunk files, which

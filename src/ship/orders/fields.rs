@@ -265,68 +265,16 @@ pub fn check_postal_code(value: &str, country: &str) -> Result<String, String> {
         .collect();
     let norm = ascii.split_whitespace().collect::<Vec<_>>().join(" ");
     let v = show(value);
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let lost_zero = |n: usize| {
-        if norm.len() < n && !norm.is_empty() && norm.bytes().all(|b| b.is_ascii_digit()) {
-            format!(
-                " (spreadsheets drop leading zeros: if the code starts with 0, format the column \
-                 as text and type it again, e.g. {:0>n$})",
-                norm
-            )
-        } else {
-            String::new()
-        }
-    };
     match country {
-        "US" => {
-            let compact: String = norm.chars().filter(|c| *c != ' ').collect();
-            if digits(&compact, 5) {
-                return Ok(compact);
-            }
-            if digits(&compact, 9) {
-                return Ok(format!("{}-{}", &compact[..5], &compact[5..]));
-            }
-            if let Some((a, b)) = compact.split_once('-') {
-                if digits(a, 5) && digits(b, 4) {
-                    return Ok(compact);
-                }
-            }
-            Err(format!(
-                "{v} is not a US ZIP code, which has 5 digits (e.g. 90017) or 5 + 4 digits \
-                 (e.g. 90017-2571){}",
-                lost_zero(5)
-            ))
-        }
-        "CA" => {
-            let compact: Vec<char> = norm.chars().filter(|c| *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
-            let shape = compact.len() == 6
-                && compact.iter().enumerate().all(
-                    |(i, c)| {
-                        if i % 2 == 0 { c.is_ascii_uppercase() } else { c.is_ascii_digit() }
-                    },
-                );
-            if !shape {
-                return Err(format!(
-                    "{v} is not a Canadian postal code, which is letter, digit, letter, space, \
-                     digit, letter, digit (e.g. M5J 2G2)"
-                ));
-            }
-            if compact.iter().any(|c| "DFIOQU".contains(*c)) || "WZ".contains(compact[0]) {
-                return Err(format!(
-                    "{v} is not a Canadian postal code: they never use the letters D, F, I, O, Q \
-                     or U, nor W or Z first; check for an O typed instead of a zero"
-                ));
-            }
-            let s: String = compact.iter().collect();
-            Ok(format!("{} {}", &s[..3], &s[3..]))
-        }
+        "US" => us_zip(&norm, &v),
+        "CA" => canadian_postal_code(&norm, &v),
         "AU" | "NZ" => {
             if digits(&norm, 4) {
                 return Ok(norm);
             }
             let what = if country == "AU" { "an Australian postcode" } else { "a New Zealand postcode" };
             let example = if country == "AU" { "2000" } else { "1010" };
-            Err(format!("{v} is not {what}, which has 4 digits (e.g. {example}){}", lost_zero(4)))
+            Err(format!("{v} is not {what}, which has 4 digits (e.g. {example}){}", lost_zero(&norm, 4)))
         }
         "JP" => {
             let compact: String = norm.trim_start_matches('〒').chars().filter(|c| *c != ' ').collect();
@@ -338,19 +286,86 @@ pub fn check_postal_code(value: &str, country: &str) -> Result<String, String> {
             }
             Err(format!("{v} is not a Japanese postal code, which has 7 digits written 3-4 (e.g. 160-0023)"))
         }
-        "KR" => {
-            if digits(&norm, 5) {
-                return Ok(norm);
-            }
-            let plain: String = norm.chars().filter(|c| *c != '-').collect();
-            if digits(&plain, 6) {
-                return Err(format!(
-                    "{v} is an old 6-digit Korean postal code; Korea has used 5-digit codes since \
-                     2015, so look up the new one (e.g. 04524)"
-                ));
-            }
-            Err(format!("{v} is not a Korean postal code, which has 5 digits (e.g. 04524){}", lost_zero(5)))
-        }
+        "KR" => korean_postal_code(&norm, &v),
         _ => Ok(norm),
     }
+}
+
+/// `s` is `n` ASCII digits.
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Advice when a code of `n` digits seems to have lost its leading zeros in a spreadsheet.
+fn lost_zero(norm: &str, n: usize) -> String {
+    if norm.len() < n && !norm.is_empty() && norm.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            " (spreadsheets drop leading zeros: if the code starts with 0, format the column \
+             as text and type it again, e.g. {:0>n$})",
+            norm
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// A US ZIP code: 5 digits or 5 + 4.
+fn us_zip(norm: &str, v: &str) -> Result<String, String> {
+    let compact: String = norm.chars().filter(|c| *c != ' ').collect();
+    if digits(&compact, 5) {
+        return Ok(compact);
+    }
+    if digits(&compact, 9) {
+        return Ok(format!("{}-{}", &compact[..5], &compact[5..]));
+    }
+    if let Some((a, b)) = compact.split_once('-')
+        && digits(a, 5)
+        && digits(b, 4)
+    {
+        return Ok(compact);
+    }
+    Err(format!(
+        "{v} is not a US ZIP code, which has 5 digits (e.g. 90017) or 5 + 4 digits \
+         (e.g. 90017-2571){}",
+        lost_zero(norm, 5)
+    ))
+}
+
+/// A Canadian postal code: A1A 1A1, without the letters Canada Post never uses.
+fn canadian_postal_code(norm: &str, v: &str) -> Result<String, String> {
+    let compact: Vec<char> = norm.chars().filter(|c| *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
+    let shape = compact.len() == 6
+        && compact
+            .iter()
+            .enumerate()
+            .all(|(i, c)| if i % 2 == 0 { c.is_ascii_uppercase() } else { c.is_ascii_digit() });
+    if !shape {
+        return Err(format!(
+            "{v} is not a Canadian postal code, which is letter, digit, letter, space, \
+             digit, letter, digit (e.g. M5J 2G2)"
+        ));
+    }
+    if compact.iter().any(|c| "DFIOQU".contains(*c)) || "WZ".contains(compact[0]) {
+        return Err(format!(
+            "{v} is not a Canadian postal code: they never use the letters D, F, I, O, Q \
+             or U, nor W or Z first; check for an O typed instead of a zero"
+        ));
+    }
+    let s: String = compact.iter().collect();
+    Ok(format!("{} {}", &s[..3], &s[3..]))
+}
+
+/// A Korean postal code: 5 digits since 2015.
+fn korean_postal_code(norm: &str, v: &str) -> Result<String, String> {
+    if digits(norm, 5) {
+        return Ok(norm.to_string());
+    }
+    let plain: String = norm.chars().filter(|c| *c != '-').collect();
+    if digits(&plain, 6) {
+        return Err(format!(
+            "{v} is an old 6-digit Korean postal code; Korea has used 5-digit codes since \
+             2015, so look up the new one (e.g. 04524)"
+        ));
+    }
+    Err(format!("{v} is not a Korean postal code, which has 5 digits (e.g. 04524){}", lost_zero(norm, 5)))
 }

@@ -67,6 +67,28 @@ pub struct Typeset {
     pub export: Duration,
 }
 
+impl Typeset {
+    /// A document compiled `compile` after `start` and exported by now.
+    pub fn made(
+        id: &str,
+        compiled: compile::Compiled,
+        pdf: Vec<u8>,
+        inputs: Vec<String>,
+        start: Instant,
+        compile: Duration,
+    ) -> Self {
+        Typeset {
+            id: id.to_string(),
+            document: compiled.document,
+            pdf,
+            warnings: compiled.warnings,
+            inputs,
+            compile,
+            export: start.elapsed() - compile,
+        }
+    }
+}
+
 /// Compiles (and, with `export`, exports) one edition in one variant.
 pub fn typeset(
     project: &Project,
@@ -108,15 +130,7 @@ fn compile_and_export(
         Some(settings) => compile::export_pdf(world, &compiled.document, settings).map_err(in_edition)?,
         None => Vec::new(),
     };
-    Ok(Typeset {
-        id: edition.id.clone(),
-        document: compiled.document,
-        pdf,
-        warnings: compiled.warnings,
-        inputs: world.accessed(),
-        compile: compile_time,
-        export: start.elapsed() - compile_time,
-    })
+    Ok(Typeset::made(&edition.id, compiled, pdf, world.accessed(), start, compile_time))
 }
 
 /// Imposes the press PDF of an edition two-up on office paper (layouts/booklet.typ).

@@ -141,15 +141,7 @@ pub fn typeset_cards(
             pdf = add_bleed_box(&pdf).map_err(|e| Error::internal(format!("edition {} (cards): {e}", edition.id)))?;
         }
     }
-    Ok(Typeset {
-        id: edition.id.clone(),
-        document: compiled.document,
-        pdf,
-        warnings: compiled.warnings,
-        inputs: world.accessed(),
-        compile: compile_time,
-        export: start.elapsed() - compile_time,
-    })
+    Ok(Typeset::made(&edition.id, compiled, pdf, world.accessed(), start, compile_time))
 }
 
 /// Both card files of an edition: (sheet, press).

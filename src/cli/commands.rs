@@ -57,6 +57,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
                 out: cli.out.clone(),
                 jobs: args.jobs.jobs,
                 sheet: args.sheet.clone(),
+                progress: report.progress(),
             };
             report.shipped(&guidepress::ship::ship(&project, &options)?, args.timings);
         }

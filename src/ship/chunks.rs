@@ -126,7 +126,7 @@ pub fn typeset(
     forms: &Forms,
     temps: &mut TempSet,
     date: crate::model::date::Date,
-    jobs: Option<usize>,
+    options: &super::ShipOptions,
 ) -> Result<[Chunks; 2], Error> {
     let ranges = [label_ranges(views), sheet_ranges(views)];
     let tasks: Vec<(usize, usize)> = (0..2).flat_map(|d| (0..ranges[d].len()).map(move |i| (d, i))).collect();
@@ -135,7 +135,8 @@ pub fn typeset(
     let job = self::jobs(date);
     let form = [&forms.label.pdf, &forms.sheet.pdf];
     let temps = &*temps;
-    let results = pool::run(&pool::independent(tasks.len()), jobs, |t| {
+    options.progress.stage("typesetting labels and packing sheets", tasks.len());
+    let results = pool::run(&pool::independent(tasks.len()), options.jobs, |t| {
         let (d, i) = tasks[t];
         let began = Instant::now();
         let range = ranges[d][i].clone();
@@ -147,8 +148,10 @@ pub fn typeset(
             }
             Ok(c)
         });
+        options.progress.advance(1);
         (result, began.elapsed())
     })?;
+    options.progress.finish();
     let mut done: [Chunks; 2] = Default::default();
     let mut typst_errors = crate::error::TypstErrors::default();
     for ((r, &(d, _)), path) in results.into_iter().zip(&tasks).zip(paths) {

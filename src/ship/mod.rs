@@ -66,6 +66,8 @@ pub struct ShipOptions {
     pub jobs: Option<usize>,
     /// The sheet to read from an .xlsx or .ods orders file (default: the first).
     pub sheet: Option<String>,
+    /// Where to report how many chunks of labels and packing sheets are typeset.
+    pub progress: crate::progress::Reporter,
 }
 
 /// Turns an orders file into `out/shipping/<orders-stem>/` labels.pdf, packing.pdf,
@@ -121,7 +123,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     fit.refuse_overflows([&forms.label, &forms.sheet])?;
     forms.one_page_each()?;
     timings.forms = clock.lap();
-    let [labels, sheets] = chunks::typeset(&base, &views, &forms, &mut temps, date, options.jobs)?;
+    let [labels, sheets] = chunks::typeset(&base, &views, &forms, &mut temps, date, options)?;
     timings.chunks = clock.lap();
     (timings.labels, timings.sheets) = (labels.took, sheets.took);
     fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;

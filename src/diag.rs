@@ -136,12 +136,11 @@ pub fn key_offset(text: &str, table: &str, key: &str) -> usize {
             if section == table && header.is_none() {
                 header = Some(offset + indent);
             }
-        } else if section == table {
-            if let Some(rest) = trimmed.strip_prefix(key) {
-                if rest.trim_start().starts_with(['=', '.']) {
-                    return offset + indent;
-                }
-            }
+        } else if section == table
+            && let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', '.'])
+        {
+            return offset + indent;
         }
         offset += line.len();
     }

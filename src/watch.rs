@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use notify::event::ModifyKind;
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::editions::{self, BuildOptions, Built, Session};
@@ -38,15 +38,10 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         // Reading files also raises events (access, metadata); only content changes count.
         if let Ok(event) = res
-            && matches!(
-                event.kind,
-                EventKind::Create(_)
-                    | EventKind::Remove(_)
-                    | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
-            )
+            && let Some(change) = change_of(&event.kind)
             && relevant(&event.paths, &filter)
         {
-            let _ = tx.send(());
+            let _ = tx.send(change);
         }
     })
     .map_err(|e| Error::io(&root, std::io::Error::other(e)))?;
@@ -82,15 +77,88 @@ fn relevant(paths: &[PathBuf], ignored: &[PathBuf]) -> bool {
     })
 }
 
-/// Blocks until a relevant change, then lets a burst of events settle (an editor's save is a few
-/// events within milliseconds). False when the watcher is gone.
-fn wait_for_change(rx: &mpsc::Receiver<()>) -> bool {
-    if rx.recv().is_err() {
-        return false;
-    }
-    while rx.recv_timeout(SETTLE).is_ok() {}
-    true
+/// What an event says about a file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Content is being written: more may follow within milliseconds.
+    Writing,
+    /// A write ended: the file was closed after writing, renamed into place, or removed.
+    Done,
 }
 
-/// How long the project must be quiet after a change before a round starts.
+/// The change an event stands for, or `None` for events that change no content (reads,
+/// metadata).
+fn change_of(kind: &EventKind) -> Option<Change> {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(ModifyKind::Name(_))
+        | EventKind::Remove(_) => Some(Change::Done),
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => Some(Change::Writing),
+        _ => None,
+    }
+}
+
+/// Blocks until a relevant change, then lets a burst of events settle: after a write that is
+/// still open, [`SETTLE`] of quiet; once the last event ended a write (an editor saving in place
+/// closes the file, one saving a copy renames it), only [`SETTLE_DONE`]. False when the watcher
+/// is gone.
+fn wait_for_change(rx: &mpsc::Receiver<Change>) -> bool {
+    let Ok(mut last) = rx.recv() else {
+        return false;
+    };
+    loop {
+        let quiet = if last == Change::Done { SETTLE_DONE } else { SETTLE };
+        match rx.recv_timeout(quiet) {
+            Ok(change) => last = change,
+            Err(mpsc::RecvTimeoutError::Timeout) => return true,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+}
+
+/// How long the project must be quiet after a write that may go on before a round starts.
 const SETTLE: Duration = Duration::from_millis(15);
+/// How long after a finished write: enough for the next file of a save that touches several.
+const SETTLE_DONE: Duration = Duration::from_millis(2);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+
+    #[test]
+    fn reads_and_metadata_are_no_change_and_a_finished_write_is_done() {
+        assert_eq!(change_of(&EventKind::Access(AccessKind::Close(AccessMode::Read))), None);
+        assert_eq!(change_of(&EventKind::Access(AccessKind::Open(AccessMode::Any))), None);
+        assert_eq!(change_of(&EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any))), None);
+        assert_eq!(change_of(&EventKind::Modify(ModifyKind::Data(DataChange::Content))), Some(Change::Writing));
+        assert_eq!(change_of(&EventKind::Create(CreateKind::File)), Some(Change::Writing));
+        assert_eq!(change_of(&EventKind::Access(AccessKind::Close(AccessMode::Write))), Some(Change::Done));
+        assert_eq!(change_of(&EventKind::Modify(ModifyKind::Name(RenameMode::To))), Some(Change::Done));
+        assert_eq!(change_of(&EventKind::Remove(RemoveKind::File)), Some(Change::Done));
+    }
+
+    #[test]
+    fn a_round_waits_for_a_write_to_go_quiet() {
+        let (tx, rx) = mpsc::channel();
+        // A save in place: writes, then the close; a round may start once it is closed.
+        let sender = std::thread::spawn(move || {
+            for _ in 0..3 {
+                tx.send(Change::Writing).unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            tx.send(Change::Done).unwrap();
+            std::thread::sleep(Duration::from_millis(200));
+            drop(tx);
+        });
+        let start = Instant::now();
+        assert!(wait_for_change(&rx));
+        let waited = start.elapsed();
+        // Not before the last write (three writes 5 ms apart), and well before the sender goes.
+        assert!(waited >= Duration::from_millis(10), "{waited:?}");
+        assert!(waited < Duration::from_millis(150), "{waited:?}");
+        // The sender gone: no more changes.
+        assert!(!wait_for_change(&rx));
+        sender.join().unwrap();
+    }
+}

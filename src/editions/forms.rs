@@ -1,6 +1,7 @@
 //! The forms of one edition: press (CMYK, bleed), screen (RGB, PDF/A-2a + PDF/UA-1, derived from
 //! the press layout) and booklet (the press pages imposed on office paper).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,8 @@ use typst_pdf::PdfStandard;
 use super::cards;
 use super::data::{edition_data, edition_inputs};
 use crate::error::Error;
+use crate::manifest::sha256_hex;
+use crate::output;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
 use crate::typeset::bleed::add_bleed_box;
 use crate::typeset::compile::{self, PdfSettings};
@@ -252,13 +255,13 @@ impl EditionFiles {
 
     /// The files with their paths under the output folder.
     pub fn named(&self) -> [(String, &Made); 5] {
-        let id = &self.press.id;
+        let [press, screen, booklet, cards, cards_press] = file_names(&self.press.id);
         [
-            (format!("editions/{id}.pdf"), &self.press),
-            (format!("editions/{id}-screen.pdf"), &self.screen),
-            (format!("editions/{id}-booklet.pdf"), &self.booklet),
-            (format!("editions/{}", cards::Form::Sheet.file_name(id)), &self.cards),
-            (format!("editions/{}", cards::Form::Press.file_name(id)), &self.cards_press),
+            (press, &self.press),
+            (screen, &self.screen),
+            (booklet, &self.booklet),
+            (cards, &self.cards),
+            (cards_press, &self.cards_press),
         ]
     }
 
@@ -290,45 +293,75 @@ fn export_press(project: &Project, base: &Base, edition: &Edition, press: &Types
     add_bleed_box(&pdf).map_err(|e| Error::internal(format!("edition {} (press): {e}", edition.id)))
 }
 
-/// Typesets an edition in all its forms.
+/// An output file written under a temporary name: (path under the output folder, the file,
+/// SHA-256, length).
+pub type StagedFile = (String, output::Staged, String, usize);
+
+/// Writes a made file under a temporary name (see [`output::stage`]) and hashes it.
+fn stage_made(out: &Path, rel: String, made: &Made) -> Result<StagedFile, Error> {
+    let file = output::stage(&out.join(&rel), &made.pdf)?;
+    Ok((rel, file, sha256_hex(&made.pdf), made.pdf.len()))
+}
+
+/// Typesets an edition in all its forms and writes each file under a temporary name in `out` as
+/// soon as it is made; the caller puts them in place once every edition has succeeded.
 ///
 /// The press form is laid out first; then, in parallel, its PDF is exported and the booklet
 /// imposed from it, the screen PDF is exported from the same layout, and the wallet cards are
-/// made: a worker with nothing else to do takes one of them.
+/// made: a worker with nothing else to do takes one of them. Each file is written and hashed by
+/// the worker that made it, so the last file made is the only one that waits for its writing.
 ///
-/// Memory stays bounded for long editions: each laid-out document is dropped once exported, and
-/// when the edition is done Typst's memoisation cache forgets what the last few editions did not
-/// use (once per edition: each eviction walks the whole cache).
-pub fn edition_files(project: &Project, base: &Base, edition: &Edition) -> Result<EditionFiles, Error> {
+/// Memory stays bounded for long editions: each laid-out document is dropped once exported.
+pub fn edition_files(
+    project: &Project,
+    base: &Base,
+    edition: &Edition,
+    out: &Path,
+) -> Result<(EditionFiles, Vec<StagedFile>), Error> {
     let mut press = typeset(project, base, edition, Variant::Press, false)?;
     let pages = press.document.pages().len();
-    let ((printed, screen), cards) = rayon::join(
-        || {
-            rayon::join(
-                || -> Result<(Vec<u8>, Duration, Made), Error> {
-                    let t = Instant::now();
-                    let pdf = export_press(project, base, edition, &press)?;
-                    let took = t.elapsed();
-                    let booklet = impose(project, base, edition, pdf.clone(), pages)?;
-                    Ok((pdf, took, Made::from(booklet)))
-                },
-                || screen_from(project, base, edition, &press).map(Made::from),
-            )
-        },
-        || cards::card_files(project, base, edition),
-    );
-    let (pdf, export, booklet) = printed?;
-    (press.pdf, press.export) = (pdf, export);
-    let (cards, cards_press) = cards?;
-    let kept = press.document.pages().to_vec();
-    let files = EditionFiles {
-        pages: kept,
-        press: Made::from(press),
-        screen: screen?,
-        booklet,
-        cards: Made::from(cards),
-        cards_press: Made::from(cards_press),
+    let [press_rel, screen_rel, booklet_rel, cards_rel, cards_press_rel] = file_names(&edition.id);
+    // The press chain (export, then the booklet imposed from it) is about as long as the screen
+    // export and the cards together: on two workers, one takes the first, the other the rest.
+    let printed = || -> Result<_, Error> {
+        let t = Instant::now();
+        let pdf = export_press(project, base, edition, &press)?;
+        let took = t.elapsed();
+        let file = output::stage(&out.join(&press_rel), &pdf)?;
+        let staged = (press_rel, file, sha256_hex(&pdf), pdf.len());
+        let booklet = Made::from(impose(project, base, edition, pdf.clone(), pages)?);
+        let booklet_file = stage_made(out, booklet_rel, &booklet)?;
+        Ok((pdf, took, booklet, [staged, booklet_file]))
     };
-    typst::comemo::evict(4);
-    Ok(files)
+    let screen = || -> Result<_, Error> {
+        let screen = Made::from(screen_from(project, base, edition, &press)?);
+        let file = stage_made(out, screen_rel, &screen)?;
+        Ok((screen, file))
+    };
+    let cards = || -> Result<_, Error> {
+        let (cards, cards_press) = cards::card_files(project, base, edition)?;
+        let (cards, cards_press) = (Made::from(cards), Made::from(cards_press));
+        let files = [stage_made(out, cards_rel, &cards)?, stage_made(out, cards_press_rel, &cards_press)?];
+        Ok((cards, cards_press, files))
+    };
+    let ((screen, cards), printed) = rayon::join(|| rayon::join(screen, cards), printed);
+    let (pdf, export, booklet, [press_file, booklet_file]) = printed?;
+    (press.pdf, press.export) = (pdf, export);
+    let (screen, screen_file) = screen?;
+    let (cards, cards_press, [cards_file, cards_press_file]) = cards?;
+    let kept = press.document.pages().to_vec();
+    let files = EditionFiles { pages: kept, press: Made::from(press), screen, booklet, cards, cards_press };
+    Ok((files, vec![press_file, screen_file, booklet_file, cards_file, cards_press_file]))
+}
+
+/// The paths under the output folder of an edition's files: press, screen, booklet, cards,
+/// cards for a print shop.
+pub fn file_names(id: &str) -> [String; 5] {
+    [
+        format!("editions/{id}.pdf"),
+        format!("editions/{id}-screen.pdf"),
+        format!("editions/{id}-booklet.pdf"),
+        format!("editions/{}", cards::Form::Sheet.file_name(id)),
+        format!("editions/{}", cards::Form::Press.file_name(id)),
+    ]
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::Problems;
 use crate::error::Error;
-use crate::manifest::{EditionEntry, Manifest, Stamp, sha256_hex, stale_reason};
+use crate::manifest::{EditionEntry, Manifest, Stamp, stale_reason};
 use crate::output;
 use crate::project::{Edition, Project};
 use crate::typeset::compile;
@@ -219,9 +219,8 @@ fn shard(editions: Vec<&Edition>, shard: Option<(usize, usize)>) -> Vec<&Edition
     }
 }
 
-/// An edition's files made in this run, staged under temporary names: (output path, file,
-/// SHA-256, length), with the time it took.
-type Done = (EditionFiles, Vec<(String, output::Staged, String, usize)>, Duration);
+/// An edition's files made in this run, staged under temporary names, with the time it took.
+type Done = (EditionFiles, Vec<StagedFile>, Duration);
 
 /// Typesets the editions in parallel; each worker writes (and hashes) its edition's files under
 /// temporary names. They replace the old files only once every edition has succeeded, or are
@@ -233,23 +232,43 @@ fn typeset_all(
     out: &Path,
     options: &BuildOptions,
 ) -> Result<BTreeMap<String, Done>, Error> {
-    let mut missing = Problems::default();
-    for e in todo {
-        missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
-    }
-    missing.into_result()?;
-    let results = par_map(todo, options.jobs, |e| {
+    // The fonts' coverage of the text is checked while the editions are typeset: a gap fails
+    // the run, and what was made is then removed.
+    let (missing, results) = std::thread::scope(|scope| {
+        let coverage = scope.spawn(|| {
+            let mut missing = Problems::default();
+            for e in todo {
+                missing.0.extend(crate::typeset::coverage::check_edition(project, e, &base.fonts).0);
+            }
+            missing
+        });
+        let results = typeset_each(project, base, todo, out, options);
+        (coverage.join(), results)
+    });
+    missing.map_err(|_| Error::internal("the font coverage check stopped"))?.into_result()?;
+    Ok(all_or_errors(results?)?.into_iter().map(|done| (done.0.press.id.clone(), done)).collect())
+}
+
+/// The typesetting of [`typeset_all`]: each edition's files made and staged by a worker.
+fn typeset_each(
+    project: &Project,
+    base: &crate::typeset::world::Base,
+    todo: &[&Edition],
+    out: &Path,
+    options: &BuildOptions,
+) -> Result<Vec<Result<Done, Error>>, Error> {
+    par_map(todo, options.jobs, |e| {
         let t = Instant::now();
-        let files = edition_files(project, base, e)?;
-        let mut staged = Vec::new();
-        for (rel, made) in files.named() {
-            let file = output::stage(&out.join(&rel), &made.pdf)?;
-            staged.push((rel, file, sha256_hex(&made.pdf), made.pdf.len()));
+        let (files, staged) = edition_files(project, base, e, out)?;
+        if todo.len() > 1 {
+            // Keep memory bounded over many editions: Typst's cache forgets what the last few
+            // editions did not use (once per edition: each eviction walks the whole cache). A
+            // single edition's caller evicts when it likes (watch: after each round).
+            typst::comemo::evict(4);
         }
         options.progress.advance(1);
         Ok((files, staged, t.elapsed()))
-    })?;
-    Ok(all_or_errors(results)?.into_iter().map(|done| (done.0.press.id.clone(), done)).collect())
+    })
 }
 
 /// Puts an edition's staged files in place and returns its manifest entry: the files written and
@@ -258,7 +277,7 @@ fn commit(
     project: &Project,
     edition: &Edition,
     data: String,
-    (files, staged): (&EditionFiles, Vec<(String, output::Staged, String, usize)>),
+    (files, staged): (&EditionFiles, Vec<StagedFile>),
     fonts: &[String],
     previous: Option<&EditionEntry>,
     stamped: &mut BTreeMap<String, Option<Stamp>>,

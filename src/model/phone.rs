@@ -67,7 +67,29 @@ pub enum PhoneError {
 /// exactly when the full one finds that code, and it holds every region sharing it. Whatever it
 /// cannot read (an international prefix such as `011` before a code it lacks) is read again with
 /// the full database.
+///
+/// Results are remembered for the life of the process: `watch` reloads the project every round,
+/// and reading the same numbers again would cost a few milliseconds of each round.
 pub fn parse_phone(text: &str, region: &str) -> Result<Phone, PhoneError> {
+    type Parsed = std::collections::HashMap<(String, String), Result<Phone, PhoneError>>;
+    static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(Default::default);
+    let key = (text.to_string(), region.to_string());
+    if let Some(done) = parsed.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return done.clone();
+    }
+    let done = read_phone(text, region);
+    let mut parsed = parsed.lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded: a long session of edits forgets the old numbers now and then.
+    if parsed.len() > 4096 {
+        parsed.clear();
+    }
+    parsed.insert(key, done.clone());
+    done
+}
+
+/// [`parse_phone`] without remembering.
+fn read_phone(text: &str, region: &str) -> Result<Phone, PhoneError> {
     let id: country::Id =
         region.to_ascii_uppercase().parse().map_err(|_| PhoneError::UnknownCountry(region.to_string()))?;
     if let Some(db) = calling_codes(text, &region.to_ascii_uppercase()).and_then(|codes| database_for(&codes))

@@ -213,28 +213,28 @@ fn schema_message(raw: &str, text: &str, offset: usize) -> String {
         return format!("the required setting {field} is missing; add {} = … {place}", field.trim_matches('`'));
     }
     let key = key_before(text, offset);
-    if let Some(rest) = raw.strip_prefix("unknown variant ") {
-        if let Some((value, list)) = rest.split_once(", expected one of ") {
-            let value = value.trim_matches('`');
-            let what = key.map_or(format!("\"{value}\""), |k| format!("`{k} = \"{value}\"`"));
-            return format!("{what} is not one of the allowed values; write one of {list}");
-        }
+    if let Some(rest) = raw.strip_prefix("unknown variant ")
+        && let Some((value, list)) = rest.split_once(", expected one of ")
+    {
+        let value = value.trim_matches('`');
+        let what = key.map_or(format!("\"{value}\""), |k| format!("`{k} = \"{value}\"`"));
+        return format!("{what} is not one of the allowed values; write one of {list}");
     }
-    if let Some(rest) = raw.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            let what = key.clone().map_or("this value".to_string(), |k| format!("`{k}`"));
-            let wanted = match expected {
-                "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
-                e => expected_words(e),
-            };
-            return format!("{what} must be {wanted}, not {}", found_words(found));
-        }
+    if let Some(rest) = raw.strip_prefix("invalid value: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let what = key.clone().map_or("this value".to_string(), |k| format!("`{k}`"));
+        let wanted = match expected {
+            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
+            e => expected_words(e),
+        };
+        return format!("{what} must be {wanted}, not {}", found_words(found));
     }
-    if let Some(rest) = raw.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            let what = key.map_or("this value".to_string(), |k| format!("`{k}`"));
-            return format!("{what} must be {}, not {}", expected_words(expected), found_words(found));
-        }
+    if let Some(rest) = raw.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let what = key.map_or("this value".to_string(), |k| format!("`{k}`"));
+        return format!("{what} must be {}, not {}", expected_words(expected), found_words(found));
     }
     raw.replace('\n', "; ")
 }

@@ -185,7 +185,7 @@ pub fn differing_region(before: &Grey, after: &Grey, threshold: u8) -> Option<Re
 /// saddle-stitch order of layouts/booklet.typ: sheet `s` (0-based) carries `n−2s | 2s+1` on its
 /// front and `2s+2 | n−2s−1` on its back.
 pub fn booklet_side(page: usize, pages: usize) -> Option<usize> {
-    if pages == 0 || pages % 4 != 0 || page == 0 || page > pages {
+    if pages == 0 || !pages.is_multiple_of(4) || page == 0 || page > pages {
         return None;
     }
     for s in 0..pages / 4 {

@@ -146,12 +146,12 @@ fn decode_runs(runs: &[Run]) -> Vec<String> {
     let mut found = Vec::new();
     let mut i = 0;
     while i + 6 <= runs.len() {
-        if runs[i].dark {
-            if let Some((text, next)) = decode_at(runs, i) {
-                found.push(text);
-                i = next;
-                continue;
-            }
+        if runs[i].dark
+            && let Some((text, next)) = decode_at(runs, i)
+        {
+            found.push(text);
+            i = next;
+            continue;
         }
         i += 1;
     }
@@ -216,10 +216,10 @@ fn decode_at(runs: &[Run], i: usize) -> Option<(String, usize)> {
             return None;
         }
     }
-    if let Some(after) = runs.get(j) {
-        if (after.len as f64) < 4.0 * module {
-            return None;
-        }
+    if let Some(after) = runs.get(j)
+        && (after.len as f64) < 4.0 * module
+    {
+        return None;
     }
     let (&check, body) = values.split_last()?;
     let sum: u32 = body.iter().enumerate().map(|(pos, &v)| u32::from(v) * (pos as u32).max(1)).sum();

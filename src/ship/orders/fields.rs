@@ -143,10 +143,11 @@ pub fn check_copies(value: &str) -> Result<u32, String> {
         };
     }
     let rest = value.strip_prefix('-').or_else(|| value.strip_prefix('−'));
-    if let Some(rest) = rest {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(format!("{v} is negative; write the number of copies as a positive whole number, e.g. 20"));
-        }
+    if let Some(rest) = rest
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return Err(format!("{v} is negative; write the number of copies as a positive whole number, e.g. 20"));
     }
     let lower = value.to_ascii_lowercase();
     if let Some((mantissa, exponent)) = lower.split_once('e') {
@@ -162,10 +163,11 @@ pub fn check_copies(value: &str) -> Result<u32, String> {
     if ungrouped != value && !ungrouped.is_empty() && ungrouped.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{v} has a thousands separator; write the number without commas or spaces, e.g. 1000"));
     }
-    if let Some(stripped) = value.strip_prefix('+') {
-        if !stripped.is_empty() && stripped.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{v} has a plus sign; write just the digits, e.g. 20"));
-        }
+    if let Some(stripped) = value.strip_prefix('+')
+        && !stripped.is_empty()
+        && stripped.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("{v} has a plus sign; write just the digits, e.g. 20"));
     }
     if value.parse::<f64>().is_ok_and(f64::is_finite) {
         return Err(format!("{v} is not a whole number; write the number of copies as a whole number, e.g. 20"));

@@ -24,7 +24,20 @@ pub fn is_hidden(c: char, lines: Lines) -> bool {
     if lines == Lines::Multi && matches!(c, '\t' | '\n' | '\r') {
         return false;
     }
-    c.is_control() || is_format(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control() || is_format(c) || is_blank_letter(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Letters and marks that print as nothing although they are not format characters (Unicode's
+/// default-ignorable code points outside category Cf): the Hangul fillers, which a name can hide
+/// in (a "blank" nickname, a look-alike of a real name), the combining grapheme joiner, two Khmer
+/// vowels that are never written, and the Mongolian variation selectors. Variation selectors
+/// U+FE00–U+FE0F are not among them: they choose a glyph (an emoji's colour form) and are text.
+pub fn is_blank_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'
+            ..='\u{180D}' | '\u{180F}' | '\u{3164}' | '\u{FFA0}'
+    )
 }
 
 /// Unicode's format characters (general category Cf, Unicode 16.0).
@@ -95,6 +108,7 @@ pub fn describe(c: char) -> String {
     match name(c) {
         Some(name) => format!("{code} {name}"),
         None if c.is_control() => format!("{code}, a control character"),
+        None if is_blank_letter(c) => format!("{code}, a character that prints as nothing"),
         None => format!("{code}, a format character"),
     }
 }
@@ -113,7 +127,12 @@ fn name(c: char) -> Option<&'static str> {
         '\u{007F}' => "DELETE",
         '\u{0085}' => "NEXT LINE",
         '\u{00AD}' => "SOFT HYPHEN",
+        '\u{034F}' => "COMBINING GRAPHEME JOINER",
         '\u{061C}' => "ARABIC LETTER MARK",
+        '\u{115F}' => "HANGUL CHOSEONG FILLER",
+        '\u{1160}' => "HANGUL JUNGSEONG FILLER",
+        '\u{3164}' => "HANGUL FILLER",
+        '\u{FFA0}' => "HALFWIDTH HANGUL FILLER",
         '\u{180E}' => "MONGOLIAN VOWEL SEPARATOR",
         '\u{200B}' => "ZERO WIDTH SPACE",
         '\u{200C}' => "ZERO WIDTH NON-JOINER",
@@ -164,6 +183,10 @@ pub fn hidden_advice(c: char) -> String {
         }
         '\u{00AD}' => {
             "an invisible hyphen that shows only where a line breaks; delete it, the layouts hyphenate by themselves"
+        }
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' => {
+            "a Hangul filler, which prints as nothing (it stands for an empty part of a syllable in old \
+             encodings, and can make a blank or look-alike name); delete it"
         }
         c if c.is_control() => "a control character, which cannot be printed; delete it",
         _ => "an invisible character that a reader cannot see; delete it",
@@ -292,8 +315,53 @@ pub fn hidden_in_typst_escapes(source: &str) -> Vec<(usize, char)> {
     out
 }
 
+/// Typst's symbols for characters a reader cannot see (`sym.zwj` and the like, from Typst's
+/// symbol table), written in a Typst source: (byte offset, the symbol as written, the character).
+pub fn hidden_typst_symbols(source: &str) -> Vec<(usize, &str, char)> {
+    const SYMBOLS: [(&str, char); 7] = [
+        ("wj", '\u{2060}'),
+        ("zwj", '\u{200D}'),
+        ("zwnj", '\u{200C}'),
+        ("zws", '\u{200B}'),
+        ("lrm", '\u{200E}'),
+        ("rlm", '\u{200F}'),
+        ("hyph.soft", '\u{00AD}'),
+    ];
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let mut out = Vec::new();
+    for (at, _) in source.match_indices("sym.") {
+        // `sym` itself must start a name (not the end of `mysym.`).
+        if source[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &source[at + 4..];
+        let name_len = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+        // A sentence may end right after the symbol: `#sym.zwj.` is the symbol and a full stop.
+        let name = rest[..name_len].trim_end_matches('.');
+        if let Some((_, c)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
+            out.push((at, &source[at..at + 4 + name.len()], *c));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typst_symbols_for_hidden_characters_are_found() {
+        let source = "a#sym.zwj b #sym.hyph.soft. c sym.zws d #sym.zwsx #mysym.zwj #sym.arrow.r #sym.wj";
+        let found: Vec<(usize, &str, char)> = super::hidden_typst_symbols(source);
+        assert_eq!(
+            found,
+            [
+                (2, "sym.zwj", '\u{200D}'),
+                (13, "sym.hyph.soft", '\u{00AD}'),
+                (30, "sym.zws", '\u{200B}'),
+                (75, "sym.wj", '\u{2060}'),
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -304,6 +372,24 @@ mod tests {
         for c in ['a', '한', '漢', 'ー', ' ', '\u{00A0}', '\u{3000}', '·', '…', '\u{FE0F}'] {
             assert!(!is_hidden(c, Lines::Single), "U+{:04X}", u32::from(c));
         }
+    }
+
+    #[test]
+    fn hangul_fillers_and_other_blank_letters_are_hidden() {
+        for c in ['\u{3164}', '\u{FFA0}', '\u{115F}', '\u{1160}', '\u{034F}', '\u{17B4}', '\u{180B}'] {
+            assert!(is_hidden(c, Lines::Multi), "U+{:04X}", u32::from(c));
+        }
+        assert_eq!(
+            hidden_advice('\u{3164}'),
+            "U+3164 HANGUL FILLER, a Hangul filler, which prints as nothing (it stands for an empty part of a \
+             syllable in old encodings, and can make a blank or look-alike name); delete it"
+        );
+        assert_eq!(
+            hidden_advice('\u{17B4}'),
+            "U+17B4, a character that prints as nothing, an invisible character that a reader cannot see; delete it"
+        );
+        // Real Hangul, composed and as conjoining jamo, stays text.
+        assert_eq!(find_hidden("상담 \u{1100}\u{1161}", Lines::Single).count(), 0);
     }
 
     #[test]

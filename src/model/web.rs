@@ -65,7 +65,33 @@ pub fn check_url(v: &str) -> Result<(), String> {
             "has a `#{fragment}` part; print the address of the page itself, without # and what follows"
         ));
     }
+    let page = &rest[authority.len()..];
+    if !page.is_ascii() {
+        // QR readers do not agree on how to read letters outside ASCII (the code's byte mode means
+        // ISO 8859-1 by its standard, UTF-8 to most phones), so the page a phone opens could differ.
+        return Err(format!(
+            "has letters outside a-z in the page part `{page}`, which some phones read wrongly from a QR code; \
+             write it as a browser copies it, https://{authority}{}",
+            percent_encoded(page)
+        ));
+    }
     Ok(())
+}
+
+/// `text` with every byte outside ASCII written as `%XX` (how browsers copy such an address).
+fn percent_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// Checks that an e-mail address is one bare address, `name@example.org`.
@@ -223,6 +249,16 @@ mod tests {
     fn ports_are_refused() {
         assert!(check_url("https://example.org:8443/x").unwrap_err().starts_with("has a port number (`:8443`)"));
         assert!(check_url("https://example.org:443").unwrap_err().starts_with("has a port number (`:443`)"));
+    }
+
+    #[test]
+    fn a_page_part_outside_ascii_is_refused_with_its_percent_encoded_form() {
+        assert_eq!(
+            check_url("https://www.example.kr/상담?q=도움").unwrap_err(),
+            "has letters outside a-z in the page part `/상담?q=도움`, which some phones read wrongly from a QR \
+             code; write it as a browser copies it, https://www.example.kr/%EC%83%81%EB%8B%B4?q=%EB%8F%84%EC%9B%80"
+        );
+        assert_eq!(check_url("https://www.example.kr/%EC%83%81%EB%8B%B4"), Ok(()));
     }
 
     #[test]

@@ -38,12 +38,9 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
                     }
                     let mut unconfirmed = Vec::new();
                     if let Ok(text) = fs::read_to_string(file.path()) {
-                        check_chapter_title(&rel, &text, problems);
-                        check_hidden_in_chapter(&rel, &text, problems);
-                        unconfirmed = crate::unconfirmed::find(&text)
-                            .into_iter()
-                            .map(|offset| Location::at(&rel, &text, offset))
-                            .collect();
+                        let (found, marked) = scan_chapter(&rel, &text);
+                        problems.0.extend(found);
+                        unconfirmed = marked;
                     }
                     chapters.push(Chapter { number, slug, path: format!("/{rel}"), unconfirmed });
                 }
@@ -72,6 +69,40 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
     out
 }
 
+/// What reading a chapter's source finds: its problems (title, hidden characters) and where it
+/// marks passages `#unconfirmed`.
+type Scan = (Vec<crate::diag::Problem>, Vec<Location>);
+
+/// Scans a chapter's source (see [`recall`]).
+fn scan_chapter(rel: &str, text: &str) -> Scan {
+    recall(rel, text, || {
+        let mut problems = Problems::default();
+        check_chapter_title(rel, text, &mut problems);
+        check_hidden_in_chapter(rel, text, &mut problems);
+        let marked = crate::unconfirmed::find(text).into_iter().map(|offset| Location::at(rel, text, offset)).collect();
+        (problems.0, marked)
+    })
+}
+
+/// The scan of a source file by `scan`, or the remembered scan of the same text (one per file):
+/// `watch` reloads the project every round and most files are unchanged, but scanning them all
+/// costs milliseconds.
+fn recall(rel: &str, text: &str, scan: impl FnOnce() -> Scan) -> Scan {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // Per file: the text last scanned and what the scan found.
+    static SCANS: OnceLock<Mutex<HashMap<String, (String, Scan)>>> = OnceLock::new();
+    let scans = SCANS.get_or_init(Default::default);
+    if let Some((seen, done)) = scans.lock().unwrap_or_else(|e| e.into_inner()).get(rel)
+        && seen == text
+    {
+        return done.clone();
+    }
+    let done = scan();
+    scans.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), (text.to_string(), done.clone()));
+    done
+}
+
 /// Reports every character a reader cannot see written as itself in the layouts
 /// (`layouts/*.typ`): they print words too (titles, labels, the card's lines). Escapes such as
 /// `\u{200B}` are the designer's deliberate choice (a line-break opportunity) and stay allowed.
@@ -84,11 +115,23 @@ pub(super) fn check_layouts(root: &Path, problems: &mut Problems) {
             && let Ok(text) = fs::read_to_string(file.path())
         {
             let rel = format!("layouts/{name}");
-            let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-            for (offset, c) in text::find_hidden(&text[start..], Lines::Multi) {
-                let at = start + offset;
-                problems.push(Problem::at(&rel, &text, at, format!("the text has {}{RETYPE}", text::hidden_advice(c))));
-            }
+            problems.0.extend(
+                recall(&rel, &text, || {
+                    let mut found = Problems::default();
+                    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+                    for (offset, c) in text::find_hidden(&text[start..], Lines::Multi) {
+                        let at = start + offset;
+                        found.push(Problem::at(
+                            &rel,
+                            &text,
+                            at,
+                            format!("the text has {}{RETYPE}", text::hidden_advice(c)),
+                        ));
+                    }
+                    (found.0, Vec::new())
+                })
+                .0,
+            );
         }
     }
 }
@@ -109,6 +152,14 @@ fn check_hidden_in_chapter(rel: &str, source: &str, problems: &mut Problems) {
             source,
             offset,
             format!("the text has the escape `{}`, which stands for {}", &source[offset..end], text::hidden_advice(c)),
+        ));
+    }
+    for (offset, name, c) in text::hidden_typst_symbols(source) {
+        problems.push(Problem::at(
+            rel,
+            source,
+            offset,
+            format!("the text has the symbol `{name}`, which stands for {}", text::hidden_advice(c)),
         ));
     }
 }

@@ -127,3 +127,39 @@ fn characters_no_font_can_draw_are_errors_with_their_place() {
     assert!(text.contains(&format!("editions/nz.toml:{line}:")) && text.contains("U+1F642"), "{text}");
     assert!(!root.join("out/editions/nz.pdf").exists(), "nothing is written");
 }
+
+#[test]
+fn blank_letters_hidden_symbols_and_pages_outside_ascii_are_refused_at_once() {
+    let dir = nz_only();
+    let root = dir.path();
+    let chapter = "chapters/en/02-trafficking-and-exploitation-cases.typ";
+    support::edit(root, chapter, "\n\n", "\n\nCall#sym.zwj us.\n\n");
+    support::edit(
+        root,
+        "editions/nz.toml",
+        "name.en = \"Crimestoppers (anonymous reports)\"",
+        "name.en = \"Crimestoppers\u{3164}\"",
+    );
+    support::edit(
+        root,
+        "editions/nz.toml",
+        "url = \"https://105.police.govt.nz\"",
+        "url = \"https://105.police.govt.nz/도움\"",
+    );
+    let text = Project::load(root).unwrap_err().to_string();
+    assert!(
+        text.contains(&format!(
+            "{chapter}:3:6: the text has the symbol `sym.zwj`, which stands for U+200D ZERO WIDTH JOINER, an invisible \
+             character that joins or separates letters"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("U+3164 HANGUL FILLER, a Hangul filler, which prints as nothing"), "{text}");
+    assert!(
+        text.contains(
+            "has letters outside a-z in the page part `/도움`, which some phones read wrongly from a QR code; write it \
+             as a browser copies it, https://105.police.govt.nz/%EB%8F%84%EC%9B%80"
+        ),
+        "{text}"
+    );
+}

@@ -242,33 +242,22 @@ fn typeset_all(
             }
             missing
         });
-        let results = typeset_each(project, base, todo, out, options);
+        let results = par_map(todo, options.jobs, |e| {
+            let t = Instant::now();
+            let (files, staged) = edition_files(project, base, e, out)?;
+            if todo.len() > 1 {
+                // Keep memory bounded over many editions: Typst's cache forgets what the last few
+                // editions did not use (once per edition: each eviction walks the whole cache). A
+                // single edition's caller evicts when it likes (watch: after each round).
+                typst::comemo::evict(4);
+            }
+            options.progress.advance(1);
+            Ok((files, staged, t.elapsed()))
+        });
         (coverage.join(), results)
     });
     missing.map_err(|_| Error::internal("the font coverage check stopped"))?.into_result()?;
     Ok(all_or_errors(results?)?.into_iter().map(|done| (done.0.press.id.clone(), done)).collect())
-}
-
-/// The typesetting of [`typeset_all`]: each edition's files made and staged by a worker.
-fn typeset_each(
-    project: &Project,
-    base: &crate::typeset::world::Base,
-    todo: &[&Edition],
-    out: &Path,
-    options: &BuildOptions,
-) -> Result<Vec<Result<Done, Error>>, Error> {
-    par_map(todo, options.jobs, |e| {
-        let t = Instant::now();
-        let (files, staged) = edition_files(project, base, e, out)?;
-        if todo.len() > 1 {
-            // Keep memory bounded over many editions: Typst's cache forgets what the last few
-            // editions did not use (once per edition: each eviction walks the whole cache). A
-            // single edition's caller evicts when it likes (watch: after each round).
-            typst::comemo::evict(4);
-        }
-        options.progress.advance(1);
-        Ok((files, staged, t.elapsed()))
-    })
 }
 
 /// Puts an edition's staged files in place and returns its manifest entry: the files written and

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::editions::{self, BuildOptions, Built, Session};
@@ -82,7 +82,7 @@ fn relevant(paths: &[PathBuf], ignored: &[PathBuf]) -> bool {
 enum Change {
     /// Content is being written: more may follow within milliseconds.
     Writing,
-    /// A write ended: the file was closed after writing, renamed into place, or removed.
+    /// A write ended: the file was closed after writing, or renamed into place.
     Done,
 }
 
@@ -90,17 +90,21 @@ enum Change {
 /// metadata).
 fn change_of(kind: &EventKind) -> Option<Change> {
     match kind {
+        // Closed after writing, or another file renamed to this one (an editor's saved copy).
         EventKind::Access(AccessKind::Close(AccessMode::Write))
-        | EventKind::Modify(ModifyKind::Name(_))
-        | EventKind::Remove(_) => Some(Change::Done),
-        EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => Some(Change::Writing),
+        | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => Some(Change::Done),
+        // A file renamed away or removed may be written anew at once (an editor keeping a backup).
+        EventKind::Create(_)
+        | EventKind::Remove(_)
+        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Name(_)) => Some(Change::Writing),
         _ => None,
     }
 }
 
 /// Blocks until a relevant change, then lets a burst of events settle: after a write that is
-/// still open, [`SETTLE`] of quiet; once the last event ended a write (an editor saving in place
-/// closes the file, one saving a copy renames it), only [`SETTLE_DONE`]. False when the watcher
+/// still open or a file removed or renamed away, [`SETTLE`] of quiet; once the last event ended a
+/// write (an editor saving in place closes the file, one saving a copy renames it into place),
+/// only [`SETTLE_DONE`]. False when the watcher
 /// is gone.
 fn wait_for_change(rx: &mpsc::Receiver<Change>) -> bool {
     let Ok(mut last) = rx.recv() else {
@@ -124,7 +128,7 @@ const SETTLE_DONE: Duration = Duration::from_millis(2);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+    use notify::event::{CreateKind, DataChange, RemoveKind};
 
     #[test]
     fn reads_and_metadata_are_no_change_and_a_finished_write_is_done() {
@@ -135,7 +139,10 @@ mod tests {
         assert_eq!(change_of(&EventKind::Create(CreateKind::File)), Some(Change::Writing));
         assert_eq!(change_of(&EventKind::Access(AccessKind::Close(AccessMode::Write))), Some(Change::Done));
         assert_eq!(change_of(&EventKind::Modify(ModifyKind::Name(RenameMode::To))), Some(Change::Done));
-        assert_eq!(change_of(&EventKind::Remove(RemoveKind::File)), Some(Change::Done));
+        assert_eq!(change_of(&EventKind::Modify(ModifyKind::Name(RenameMode::Both))), Some(Change::Done));
+        // Renamed away or removed: a new file may follow.
+        assert_eq!(change_of(&EventKind::Modify(ModifyKind::Name(RenameMode::From))), Some(Change::Writing));
+        assert_eq!(change_of(&EventKind::Remove(RemoveKind::File)), Some(Change::Writing));
     }
 
     #[test]

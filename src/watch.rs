@@ -73,7 +73,7 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
 fn relevant(paths: &[PathBuf], ignored: &[PathBuf]) -> bool {
     paths.iter().any(|p| {
         let name = p.file_name().unwrap_or_default().to_string_lossy();
-        !ignored.iter().any(|i| p.starts_with(i)) && !name.starts_with('.') && !name.ends_with('~')
+        !ignored.iter().any(|i| p.starts_with(i)) && !crate::project::is_editor_leftover(&name)
     })
 }
 

@@ -71,7 +71,7 @@ pub(super) fn load_editions(
     let mut editions = Vec::new();
     for path in paths {
         let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        if name.starts_with('.') || path.is_dir() {
+        if super::is_editor_leftover(&name) || path.is_dir() {
             continue;
         }
         let rel = format!("editions/{name}");

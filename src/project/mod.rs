@@ -199,6 +199,13 @@ impl Project {
     }
 }
 
+/// A file an editor leaves beside the one being edited on its own, which the project does not
+/// read: hidden (`.nz.toml.swp`), a backup (`nz.toml~`) or an autosave (`#nz.toml#`). A copy
+/// made by hand (`nz.toml.bak`) is not one: it is reported, to be moved out of the project.
+pub fn is_editor_leftover(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+}
+
 fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
     match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {

@@ -163,3 +163,17 @@ fn blank_letters_hidden_symbols_and_pages_outside_ascii_are_refused_at_once() {
         "{text}"
     );
 }
+
+#[test]
+fn files_an_editor_leaves_beside_the_sources_are_not_read() {
+    let dir = nz_only();
+    let root = dir.path();
+    let chapter = "chapters/en/02-trafficking-and-exploitation-cases.typ";
+    for (from, to) in [("editions/nz.toml", "editions/nz.toml~"), (chapter, &format!("{chapter}~"))] {
+        fs::copy(root.join(from), root.join(to)).unwrap();
+    }
+    fs::copy(root.join("editions/nz.toml"), root.join("editions/#nz.toml#")).unwrap();
+    let project = Project::load(root).unwrap();
+    assert_eq!(project.edition_ids(), ["nz"]);
+    assert!(project.chapters["en"].iter().all(|c| !c.path.ends_with('~')));
+}

@@ -297,10 +297,10 @@ fn export_press(project: &Project, base: &Base, edition: &Edition, press: &Types
 /// SHA-256, length).
 pub type StagedFile = (String, output::Staged, String, usize);
 
-/// Writes a made file under a temporary name (see [`output::stage`]) and hashes it.
-fn stage_made(out: &Path, rel: String, made: &Made) -> Result<StagedFile, Error> {
-    let file = output::stage(&out.join(&rel), &made.pdf)?;
-    Ok((rel, file, sha256_hex(&made.pdf), made.pdf.len()))
+/// Writes a file's bytes under a temporary name (see [`output::stage`]) and hashes them.
+fn stage_pdf(out: &Path, rel: String, pdf: &[u8]) -> Result<StagedFile, Error> {
+    let file = output::stage(&out.join(&rel), pdf)?;
+    Ok((rel, file, sha256_hex(pdf), pdf.len()))
 }
 
 /// Typesets an edition in all its forms and writes each file under a temporary name in `out` as
@@ -327,21 +327,20 @@ pub fn edition_files(
         let t = Instant::now();
         let pdf = export_press(project, base, edition, &press)?;
         let took = t.elapsed();
-        let file = output::stage(&out.join(&press_rel), &pdf)?;
-        let staged = (press_rel, file, sha256_hex(&pdf), pdf.len());
+        let staged = stage_pdf(out, press_rel, &pdf)?;
         let booklet = Made::from(impose(project, base, edition, pdf.clone(), pages)?);
-        let booklet_file = stage_made(out, booklet_rel, &booklet)?;
+        let booklet_file = stage_pdf(out, booklet_rel, &booklet.pdf)?;
         Ok((pdf, took, booklet, [staged, booklet_file]))
     };
     let screen = || -> Result<_, Error> {
         let screen = Made::from(screen_from(project, base, edition, &press)?);
-        let file = stage_made(out, screen_rel, &screen)?;
+        let file = stage_pdf(out, screen_rel, &screen.pdf)?;
         Ok((screen, file))
     };
     let cards = || -> Result<_, Error> {
         let (cards, cards_press) = cards::card_files(project, base, edition)?;
         let (cards, cards_press) = (Made::from(cards), Made::from(cards_press));
-        let files = [stage_made(out, cards_rel, &cards)?, stage_made(out, cards_press_rel, &cards_press)?];
+        let files = [stage_pdf(out, cards_rel, &cards.pdf)?, stage_pdf(out, cards_press_rel, &cards_press.pdf)?];
         Ok((cards, cards_press, files))
     };
     let ((screen, cards), printed) = rayon::join(|| rayon::join(screen, cards), printed);

@@ -214,6 +214,10 @@ pub struct WatchArgs {
     /// Edition ids to keep built (default: all).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+    /// Print, for each round that rebuilt something, the time of each stage: reading the
+    /// project, then per edition load, compile, export and write, and each file's own time.
+    #[arg(long)]
+    pub timings: bool,
     /// Worker threads.
     #[command(flatten)]
     pub jobs: JobsArg,

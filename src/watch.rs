@@ -13,8 +13,9 @@ use crate::project::Project;
 
 /// What the watcher reports to its caller (the CLI prints it).
 pub enum Event {
-    /// A build round finished: per edition, built or up to date.
-    Built(Vec<Built>, Duration),
+    /// A build round finished: per edition, built or up to date; how long the round took, and
+    /// how much of it went to reading and validating the project.
+    Built(Vec<Built>, Duration, Duration),
     /// A round failed; the last good PDFs stay as they are.
     Failed(Error),
     /// Waiting for the next change.
@@ -50,10 +51,12 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
     let mut first = true;
     loop {
         let start = Instant::now();
-        match Project::load(&root).map_err(Error::from).and_then(|p| editions::build_in(&mut session, &p, options)) {
+        let loaded = Project::load(&root).map_err(Error::from);
+        let reload = start.elapsed();
+        match loaded.and_then(|p| editions::build_in(&mut session, &p, options)) {
             Ok(built) => {
                 if first || built.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
-                    report(Event::Built(built, start.elapsed()));
+                    report(Event::Built(built, start.elapsed(), reload));
                 }
             }
             Err(e) => report(Event::Failed(e)),

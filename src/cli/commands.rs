@@ -124,7 +124,12 @@ fn watch(cli: &Cli, project: &Project, args: &super::WatchArgs, report: &Report)
         BuildOptions { ids: args.ids.clone(), jobs: args.jobs.jobs, out: cli.out.clone(), ..Default::default() };
     editions::select(project, &options.ids)?;
     guidepress::watch::watch(&cli.project, &options, |event| match event {
-        Event::Built(built, took) => report.watch_round(&built, took),
+        Event::Built(built, took, reload) => {
+            report.watch_round(&built, took);
+            if args.timings {
+                report.watch_timings(&built, reload);
+            }
+        }
         Event::Failed(e) => report.watch_failed(&e),
         Event::Waiting => report.watching(),
     })

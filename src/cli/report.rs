@@ -59,14 +59,7 @@ impl Report {
                 None => self.status(format!("up to date {:<4} {:>3} pages", b.id, b.pages)),
             }
             if timings && b.rebuilt.is_some() {
-                let t = b.timings;
-                self.status(format!(
-                    "           load {:.3} s  compile {:.3} s  export {:.3} s  write {:.3} s",
-                    t.load.as_secs_f64(),
-                    t.compile.as_secs_f64(),
-                    t.export.as_secs_f64(),
-                    t.write.as_secs_f64()
-                ));
+                self.stages(b, "");
             }
         }
     }
@@ -105,6 +98,34 @@ impl Report {
         } else {
             self.status(format!("rebuilt {} in {:.2} s", rebuilt.join(", "), took.as_secs_f64()));
         }
+    }
+
+    /// With `watch --timings`: how long the round spent reading the project, then each rebuilt
+    /// edition's stages and files, as `build --timings` prints them.
+    pub fn watch_timings(&self, built: &[Built], reload: Duration) {
+        self.status(format!("           project {:.1} ms", reload.as_secs_f64() * 1000.0));
+        for b in built.iter().filter(|b| b.rebuilt.is_some()) {
+            self.stages(b, &format!("{}: ", b.id));
+        }
+    }
+
+    /// An edition's stage times, then each file's (compile and export; made side by side, so
+    /// they add up to more than the edition took), in milliseconds.
+    fn stages(&self, b: &Built, label: &str) {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let t = b.timings;
+        self.status(format!(
+            "           {label}load {:.1} ms  compile {:.1} ms  export {:.1} ms  write {:.1} ms",
+            ms(t.load),
+            ms(t.compile),
+            ms(t.export),
+            ms(t.write)
+        ));
+        let [press, screen, booklet, cards, cards_press] = t.files.map(ms);
+        self.status(format!(
+            "           {label}press {press:.1} ms  screen {screen:.1} ms  booklet {booklet:.1} ms  cards {cards:.1} ms  \
+             cards-press {cards_press:.1} ms"
+        ));
     }
 
     /// A `watch` round that failed: the outputs of the last good round stay.

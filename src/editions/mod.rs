@@ -51,6 +51,10 @@ pub struct Timings {
     pub export: Duration,
     /// Writing files and the manifest.
     pub write: Duration,
+    /// Compiling and exporting each file, in the order of [`file_names`]: press, screen,
+    /// booklet, cards, cards for a print shop (made side by side, so they add up to more than
+    /// the run took).
+    pub files: [Duration; 5],
 }
 
 /// What a build did with one edition.
@@ -195,7 +199,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             pages: files.press.pages,
             rebuilt: reason,
             elapsed: elapsed + write,
-            timings: Timings { load, compile, export, write },
+            timings: Timings { load, compile, export, write, files: files.named().map(|(_, m)| m.compile + m.export) },
             warnings: files.warnings(),
         });
     }

@@ -150,13 +150,13 @@ fn a_failed_build_keeps_outputs_and_manifest() {
 }
 
 /// Runs `guidepress watch` on `root` (as `--project .` from inside it, or with the absolute
-/// path) and returns the child and its stderr lines as they come.
+/// path and `--timings`) and returns the child and its stderr lines as they come.
 fn spawn_watch(root: &Path, relative: bool) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepress"));
     if relative {
         cmd.current_dir(root).args(["--project", ".", "watch"]);
     } else {
-        cmd.args(["--project", root.to_str().unwrap(), "watch"]);
+        cmd.args(["--project", root.to_str().unwrap(), "watch", "--timings"]);
     }
     let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -206,6 +206,15 @@ fn watch_rebuilds_after_a_change_and_is_silent_at_rest() {
         let last = lines.last().unwrap();
         assert!(last.contains("nz ("), "{lines:?}");
         assert!(!last.contains("jp ("), "{lines:?}");
+        if !relative {
+            // `--timings`: the project's reading, then nz's stages and files.
+            let stages = lines_until(&rx, "cards-press", Duration::from_secs(5)).expect("no timings after the round");
+            let joined = stages.join("\n");
+            for part in ["project ", "nz: load ", " export ", "nz: press ", " booklet ", " ms"] {
+                assert!(joined.contains(part), "no `{part}` in {stages:?}");
+            }
+            assert!(!joined.contains("jp:"), "{stages:?}");
+        }
         // And at rest again after the round.
         let idle = lines_until(&rx, "", Duration::from_secs(2));
         let _ = child.kill();

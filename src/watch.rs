@@ -13,9 +13,15 @@ use crate::project::Project;
 
 /// What the watcher reports to its caller (the CLI prints it).
 pub enum Event {
-    /// A build round finished: per edition, built or up to date; how long the round took, and
-    /// how much of it went to reading and validating the project.
-    Built(Vec<Built>, Duration, Duration),
+    /// A build round finished.
+    Built {
+        /// Per edition, built or up to date.
+        editions: Vec<Built>,
+        /// How long the round took.
+        took: Duration,
+        /// How much of it went to reading and validating the project.
+        reading: Duration,
+    },
     /// A round failed; the last good PDFs stay as they are.
     Failed(Error),
     /// Waiting for the next change.
@@ -52,11 +58,11 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
     loop {
         let start = Instant::now();
         let loaded = Project::load(&root).map_err(Error::from);
-        let reload = start.elapsed();
+        let reading = start.elapsed();
         match loaded.and_then(|p| editions::build_in(&mut session, &p, options)) {
-            Ok(built) => {
-                if first || built.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
-                    report(Event::Built(built, start.elapsed(), reload));
+            Ok(editions) => {
+                if first || editions.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
+                    report(Event::Built { editions, took: start.elapsed(), reading });
                 }
             }
             Err(e) => report(Event::Failed(e)),

@@ -124,10 +124,10 @@ fn watch(cli: &Cli, project: &Project, args: &super::WatchArgs, report: &Report)
         BuildOptions { ids: args.ids.clone(), jobs: args.jobs.jobs, out: cli.out.clone(), ..Default::default() };
     editions::select(project, &options.ids)?;
     guidepress::watch::watch(&cli.project, &options, |event| match event {
-        Event::Built(built, took, reload) => {
-            report.watch_round(&built, took);
+        Event::Built { editions, took, reading } => {
+            report.watch_round(&editions, took);
             if args.timings {
-                report.watch_timings(&built, reload);
+                report.watch_timings(&editions, reading);
             }
         }
         Event::Failed(e) => report.watch_failed(&e),

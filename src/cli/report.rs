@@ -102,8 +102,8 @@ impl Report {
 
     /// With `watch --timings`: how long the round spent reading the project, then each rebuilt
     /// edition's stages and files, as `build --timings` prints them.
-    pub fn watch_timings(&self, built: &[Built], reload: Duration) {
-        self.status(format!("           project {:.1} ms", reload.as_secs_f64() * 1000.0));
+    pub fn watch_timings(&self, built: &[Built], reading: Duration) {
+        self.status(format!("           project {:.1} ms", reading.as_secs_f64() * 1000.0));
         for b in built.iter().filter(|b| b.rebuilt.is_some()) {
             self.stages(b, &format!("{}: ", b.id));
         }

@@ -347,10 +347,12 @@ pub fn hidden_typst_symbols(source: &str) -> Vec<(usize, &str, char)> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn typst_symbols_for_hidden_characters_are_found() {
         let source = "a#sym.zwj b #sym.hyph.soft. c sym.zws d #sym.zwsx #mysym.zwj #sym.arrow.r #sym.wj";
-        let found: Vec<(usize, &str, char)> = super::hidden_typst_symbols(source);
+        let found: Vec<(usize, &str, char)> = hidden_typst_symbols(source);
         assert_eq!(
             found,
             [
@@ -361,8 +363,6 @@ mod tests {
             ]
         );
     }
-
-    use super::*;
 
     #[test]
     fn direction_and_zero_width_characters_are_hidden() {

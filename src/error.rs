@@ -30,6 +30,9 @@ pub enum Error {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The machine refused what the command needs (e.g. worker threads); nothing was written.
+    #[error("{0}")]
+    System(String),
     /// Something that cannot happen with validated data did: a bug to report.
     #[error("internal error: {0}; please report this with the command you ran")]
     Internal(String),

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::editions::{self, Variant};
+use crate::editions::{self, Variant, print_code};
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::project::Project;
@@ -17,8 +17,14 @@ const MAIN: &str = "// Exported by guidepress: the press form of one edition as 
 
 /// Writes edition `id` into `dir`; returns the files written (relative to `dir`).
 pub fn export(project: &Project, id: &str, dir: &Path) -> Result<Vec<String>, Error> {
-    let edition = editions::select(project, &[id.to_string()])?[0];
-    let inputs = editions::edition_inputs(project, edition, Variant::Press)?;
+    let edition = project.select(&[id.to_string()])?[0];
+    let mut inputs = editions::edition_inputs(project, edition, Variant::Press)?;
+    let fonts: Vec<(String, String)> = crate::typeset::fonts::font_file_names(&project.root)
+        .into_iter()
+        .filter_map(|rel| Some((rel.clone(), crate::output::Stamp::of_file(&project.root.join(&rel), None)?.sha256)))
+        .collect();
+    let code = print_code::print_code(project, edition, &fonts)?;
+    inputs.virtuals.push((print_code::PRINT_JSON.to_string(), print_code::print_json(&code)));
     let mut written = Vec::new();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         write_atomic(&dir.join(rel), bytes)?;

@@ -12,13 +12,13 @@ pub mod export;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod press;
 pub mod progress;
 pub mod project;
 pub mod review;
 pub mod scaffold;
 pub mod ship;
 pub mod typeset;
-pub mod unconfirmed;
 pub mod watch;
 
 pub use error::Error;

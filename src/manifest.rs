@@ -4,68 +4,15 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::model::edition::Size;
-use crate::output::write_atomic;
+use crate::output::{Stamp, sha256_hex, write_atomic};
 
 /// The manifest file name inside the output folder.
 pub const MANIFEST: &str = "manifest.json";
-
-/// A file's content hash, with its size and modification time to skip re-hashing unchanged files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    /// Lower-case hex SHA-256 of the content.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, nanoseconds since the Unix epoch (0 if unknown).
-    pub mtime_ns: u128,
-}
-
-impl Stamp {
-    /// The stamp of a file just written whose content hashed to `sha256`.
-    pub fn of_written(sha256: String, path: &Path, len: u64) -> Stamp {
-        let (size, mtime_ns) = meta(path).unwrap_or((len, 0));
-        Stamp { sha256, size, mtime_ns }
-    }
-
-    /// Hashes `bytes` (for files just written).
-    pub fn of_bytes(bytes: &[u8], path: &Path) -> Stamp {
-        Stamp::of_written(sha256_hex(bytes), path, bytes.len() as u64)
-    }
-
-    /// Stamps a file, reusing `previous`'s hash when size and modification time are unchanged.
-    /// `None` when the file cannot be read.
-    pub fn of_file(path: &Path, previous: Option<&Stamp>) -> Option<Stamp> {
-        let (size, mtime_ns) = meta(path)?;
-        if let Some(p) = previous
-            && p.size == size
-            && p.mtime_ns == mtime_ns
-            && mtime_ns != 0
-        {
-            return Some(p.clone());
-        }
-        let bytes = fs::read(path).ok()?;
-        Some(Stamp { sha256: sha256_hex(&bytes), size, mtime_ns })
-    }
-}
-
-fn meta(path: &Path) -> Option<(u64, u128)> {
-    let m = fs::metadata(path).ok()?;
-    let mtime = m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-    Some((m.len(), mtime))
-}
-
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// One edition's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +34,17 @@ pub struct EditionEntry {
     /// Hash of the data the layouts received (guide, edition, contacts incl. shared ones, options,
     /// guidepress version).
     pub data: String,
+    /// What its press pages carry: print code, contacts as printed with their boxes, chapter
+    /// hashes (what `printed` and `ship` put in the record).
+    #[serde(default)]
+    pub release: Option<crate::model::record::Release>,
+}
+
+impl EditionEntry {
+    /// The print code of the edition as last built (empty if unknown).
+    pub fn print_code(&self) -> &str {
+        self.release.as_ref().map_or("", |r| r.print_code.as_str())
+    }
 }
 
 /// The whole manifest.
@@ -201,6 +159,7 @@ mod tests {
                 files: BTreeMap::from([("editions/nz.pdf".into(), stamp.clone())]),
                 inputs: BTreeMap::from([("layouts/book.typ".into(), stamp)]),
                 data: "abc".into(),
+                release: None,
             },
         );
         m.save(dir.path()).unwrap();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::editions::{self, BuildOptions, Built, Session};
+use crate::editions::{BuildOptions, Built, Session};
 use crate::error::Error;
 use crate::project::Project;
 
@@ -59,7 +59,7 @@ pub fn watch(root: &Path, options: &BuildOptions, mut report: impl FnMut(Event))
         let start = Instant::now();
         let loaded = Project::load(&root).map_err(Error::from);
         let reading = start.elapsed();
-        match loaded.and_then(|p| editions::build_in(&mut session, &p, options)) {
+        match loaded.and_then(|p| crate::press::build_in(&mut session, &p, options)) {
             Ok(editions) => {
                 if first || editions.iter().any(|b| b.rebuilt.is_some() || !b.warnings.is_empty()) {
                     report(Event::Built { editions, took: start.elapsed(), reading });

@@ -42,7 +42,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
     let project = Project::load(&cli.project)?;
     match &cli.command {
         Command::Build(args) => {
-            report.built(&editions::build(&project, &build_options(&cli, args, report))?, args.timings)
+            report.built(&guidepress::press::build(&project, &build_options(&cli, args, report))?, args.timings)
         }
         Command::Check(jobs) => {
             let checked = editions::check(&project, jobs.jobs)?;
@@ -59,7 +59,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
                 sheet: args.sheet.clone(),
                 progress: report.progress(),
             };
-            report.shipped(&guidepress::ship::ship(&project, &options)?, args.timings);
+            report.shipped(&guidepress::press::ship(&project, &options)?, args.timings);
         }
         Command::Watch(args) => watch(&cli, &project, args, report)?,
         Command::Export(args) => {
@@ -122,7 +122,7 @@ fn without_project(cli: &Cli, report: &Report) -> Option<Result<(), Error>> {
 fn watch(cli: &Cli, project: &Project, args: &super::WatchArgs, report: &Report) -> Result<(), Error> {
     let options =
         BuildOptions { ids: args.ids.clone(), jobs: args.jobs.jobs, out: cli.out.clone(), ..Default::default() };
-    editions::select(project, &options.ids)?;
+    project.select(&options.ids)?;
     guidepress::watch::watch(&cli.project, &options, |event| match event {
         Event::Built { editions, took, reading } => {
             report.watch_round(&editions, took);
@@ -157,12 +157,12 @@ fn contacts(project: &Project, args: &ContactsArgs, report: &Report) -> Result<(
             contact: &v.contact,
             on: &v.on,
             source: &v.source,
-            today: contacts::today_anywhere(),
+            today: guidepress::model::date::today_anywhere(),
         };
         report.verified(&verify::verify(project, &request)?, &v.on);
         return Ok(());
     }
-    let list = contacts::report(project, &args.ids)?;
+    let list = guidepress::project::standing::report(project, &args.ids)?;
     // Everything is made before anything is written.
     let sheet = args.sheet.as_ref().map(|_| contacts::sheet::call_sheet(project, &list)).transpose()?;
     let csv = args.csv.as_ref().map(|_| contacts::spreadsheet::to_csv(&list));

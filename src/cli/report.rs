@@ -9,6 +9,7 @@ use std::time::Duration;
 use guidepress::Error;
 use guidepress::diag::{Location, Problems};
 use guidepress::editions::Built;
+use guidepress::error::Diagnostics;
 use guidepress::progress::{Progress, Reporter};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -31,9 +32,12 @@ impl Report {
         }
     }
 
-    /// Typst warnings, as formatted (printed even when quiet).
-    pub fn warnings(&self, text: &str) {
-        eprint!("{text}");
+    /// Typst's warnings in the chosen format (printed even when quiet).
+    pub fn warnings(&self, warnings: &Diagnostics) {
+        match self.format {
+            DiagnosticFormat::Short => eprint!("{}", warnings.short),
+            DiagnosticFormat::Human => eprint!("{}", warnings.human),
+        }
     }
 
     /// The progress bar for a long run: drawn on stderr when it is a terminal and the run is not
@@ -51,12 +55,13 @@ impl Report {
             self.warnings(&b.warnings);
             match &b.rebuilt {
                 Some(why) => self.status(format!(
-                    "built      {:<4} {:>3} pages {:>7.2} s  ({why})",
+                    "built      {:<4} {:>3} pages {:>7.2} s  {}  ({why})",
                     b.id,
                     b.pages,
-                    b.elapsed.as_secs_f64()
+                    b.elapsed.as_secs_f64(),
+                    b.print_code
                 )),
-                None => self.status(format!("up to date {:<4} {:>3} pages", b.id, b.pages)),
+                None => self.status(format!("up to date {:<4} {:>3} pages  {}", b.id, b.pages, b.print_code)),
             }
             if timings && b.rebuilt.is_some() {
                 self.stages(b, "");
@@ -67,7 +72,7 @@ impl Report {
     /// What `check` found: each edition compiled, then the passages still marked unconfirmed.
     pub fn checked<'a>(
         &self,
-        editions: &[(String, usize, String)],
+        editions: &[(String, usize, Diagnostics)],
         unconfirmed: impl IntoIterator<Item = (&'a Location, Vec<&'a str>)>,
     ) {
         for (id, pages, warnings) in editions {
@@ -142,8 +147,12 @@ impl Report {
     /// What `ship` wrote and warned about.
     pub fn shipped(&self, report: &guidepress::ship::ShipReport, timings: bool) {
         for w in &report.warnings {
-            eprintln!("warning: {w}");
+            match self.format {
+                DiagnosticFormat::Short => eprintln!("{}", w.short().replacen(": error: ", ": warning: ", 1)),
+                DiagnosticFormat::Human => eprintln!("warning: {w}"),
+            }
         }
+        self.warnings(&report.typst_warnings);
         for (path, what) in &report.files {
             self.status(format!("wrote {}  ({what})", path.display()));
         }
@@ -195,7 +204,9 @@ impl Report {
         match (e, self.format) {
             (Error::Problems(p), DiagnosticFormat::Short) => eprint!("{}", short(p)),
             (Error::Typst(t), DiagnosticFormat::Short) => eprint!("{}", t.short()),
-            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_) | Error::Internal(_), _) => eprintln!("error: {e}"),
+            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_) | Error::System(_) | Error::Internal(_), _) => {
+                eprintln!("error: {e}")
+            }
             _ => eprintln!("{e}"),
         }
     }

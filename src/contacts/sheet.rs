@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::Report;
 use crate::diag::{Problem, Problems};
 use crate::error::Error;
 use crate::model::LangMap;
 use crate::project::Project;
+use crate::project::standing::Report;
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::coverage;
 use crate::typeset::fonts::Fonts;
@@ -40,8 +40,8 @@ pub struct Sheet {
     pub pdf: Vec<u8>,
     /// Pages.
     pub pages: usize,
-    /// Typst warnings, formatted.
-    pub warnings: String,
+    /// Typst's warnings.
+    pub warnings: crate::error::Diagnostics,
 }
 
 /// Typesets the call sheet of `report` (dated the guide's date, so the same report gives the

@@ -1,7 +1,7 @@
 //! The contacts report as a CSV file for a spreadsheet: a header row, then one row per contact
 //! with one column per kind of number.
 
-use super::Report;
+use crate::project::standing::Report;
 
 /// The header row.
 pub const COLUMNS: [&str; 16] = [

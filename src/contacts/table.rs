@@ -2,7 +2,7 @@
 //! per file, one aligned line per contact (id, kind, status, verified, due), then its name,
 //! numbers and source indented below it, wrapped.
 
-use super::{Number, Report, Row};
+use crate::project::standing::{Number, Report, Row};
 
 /// Width the table is made to fit.
 pub const WIDTH: usize = 100;

@@ -6,9 +6,9 @@ use std::fs;
 
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-use super::{format_date, parse_date};
 use crate::error::Error;
 use crate::model::contact::{Contact, ContactDef};
+use crate::model::date::{format_date, parse_date};
 use crate::output::write_atomic;
 use crate::project::{CONFIG, Project};
 
@@ -26,7 +26,7 @@ pub struct Verification<'a> {
     pub on: &'a str,
     /// Where it was confirmed.
     pub source: &'a str,
-    /// Today, as days since 1970-01-01 (see [`super::today_anywhere`]).
+    /// Today, as days since 1970-01-01 (see [`crate::model::date::today_anywhere`]).
     pub today: i64,
 }
 

@@ -2,7 +2,6 @@
 //! the press layout) and booklet (the press pages imposed on office paper).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -11,13 +10,12 @@ use typst_pdf::PdfStandard;
 
 use super::cards;
 use super::data::{edition_data, edition_inputs};
-use crate::error::Error;
-use crate::manifest::sha256_hex;
+use crate::error::{Diagnostics, Error};
 use crate::output;
+use crate::output::sha256_hex;
 use crate::project::{BOOK_LAYOUT, Edition, Project};
 use crate::typeset::bleed::add_bleed_box;
 use crate::typeset::compile::{self, PdfSettings};
-use crate::typeset::fonts::Fonts;
 use crate::typeset::world::{Base, DocWorld};
 
 /// The virtual path of the booklet's data.
@@ -48,8 +46,7 @@ impl Variant {
 
 /// Fonts and the shared Typst base for a project, loaded once per run.
 pub fn load_base(project: &Project) -> Result<Base, Error> {
-    let fonts = Fonts::load(&project.root)?;
-    Base::new(&project.root, Arc::new(fonts)).map_err(|e| Error::io(&project.root, e))
+    Base::load(&project.root)
 }
 
 /// One typeset edition.
@@ -60,10 +57,13 @@ pub struct Typeset {
     pub document: PagedDocument,
     /// The PDF bytes (empty when only checking).
     pub pdf: Vec<u8>,
-    /// Formatted Typst warnings.
-    pub warnings: String,
+    /// Typst's warnings.
+    pub warnings: Diagnostics,
     /// Project files Typst read (layouts, chapters), relative to the project.
     pub inputs: Vec<String>,
+    /// The print code its pages carry (see [`super::print_code`]; empty for documents that
+    /// print none: cards, booklet).
+    pub print_code: String,
     /// Time spent compiling.
     pub compile: Duration,
     /// Time spent exporting the PDF.
@@ -86,6 +86,7 @@ impl Typeset {
             pdf,
             warnings: compiled.warnings,
             inputs,
+            print_code: String::new(),
             compile,
             export: start.elapsed() - compile,
         }
@@ -101,7 +102,9 @@ pub fn typeset(
     export: bool,
 ) -> Result<Typeset, Error> {
     let start = Instant::now();
-    let inputs = edition_inputs(project, edition, variant)?;
+    let mut inputs = edition_inputs(project, edition, variant)?;
+    let code = super::print_code::print_code(project, edition, &super::print_code::font_hashes(base))?;
+    inputs.virtuals.push((super::print_code::PRINT_JSON.to_string(), super::print_code::print_json(&code)));
     let main = format!("/{BOOK_LAYOUT}");
     let world = DocWorld::new(base, &main, inputs.virtuals, project.guide.ymd).map_err(Error::internal)?;
     let (standards, tagged): (&[PdfStandard], bool) = match variant {
@@ -111,6 +114,7 @@ pub fn typeset(
     let ident = format!("guidepress/{}/{}", edition.id, variant.name());
     let export = export.then_some(PdfSettings { ident: &ident, date: project.guide.ymd, standards, tagged });
     let mut t = compile_and_export(&world, edition, variant.name(), export.as_ref(), start)?;
+    t.print_code = code;
     if variant == Variant::Press && !t.pdf.is_empty() {
         t.pdf = add_bleed_box(&t.pdf).map_err(|e| Error::internal(format!("edition {} (press): {e}", edition.id)))?;
     }
@@ -186,8 +190,9 @@ pub fn screen_from(project: &Project, base: &Base, edition: &Edition, press: &Ty
         id: edition.id.clone(),
         document,
         pdf,
-        warnings: String::new(),
+        warnings: Diagnostics::default(),
         inputs: press.inputs.clone(),
+        print_code: press.print_code.clone(),
         compile: Duration::ZERO,
         export: start.elapsed(),
     })
@@ -201,8 +206,8 @@ pub struct Made {
     pub pdf: Vec<u8>,
     /// Number of pages.
     pub pages: usize,
-    /// Formatted Typst warnings.
-    pub warnings: String,
+    /// Typst's warnings.
+    pub warnings: Diagnostics,
     /// Project files Typst read.
     pub inputs: Vec<String>,
     /// Time spent compiling.
@@ -239,16 +244,16 @@ pub struct EditionFiles {
     pub cards_press: Made,
     /// The press form's laid-out pages (cheap shared handles), for the review's renderings.
     pub pages: Vec<typst_layout::Page>,
+    /// What the press pages carry, for the record: print code, contacts as printed and where.
+    pub release: crate::model::record::Release,
 }
 
 impl EditionFiles {
     /// Warnings of all files, without repeats.
-    pub fn warnings(&self) -> String {
+    pub fn warnings(&self) -> Diagnostics {
         let mut w = self.press.warnings.clone();
         for other in [&self.screen.warnings, &self.booklet.warnings, &self.cards.warnings, &self.cards_press.warnings] {
-            if !w.contains(other.as_str()) {
-                w.push_str(other);
-            }
+            w.extend(other);
         }
         w
     }
@@ -319,6 +324,7 @@ pub fn edition_files(
     out: &Path,
 ) -> Result<(EditionFiles, Vec<StagedFile>), Error> {
     let mut press = typeset(project, base, edition, Variant::Press, false)?;
+    let release = super::release::release(project, edition, &press.document, &press.print_code)?;
     let pages = press.document.pages().len();
     let [press_rel, screen_rel, booklet_rel, cards_rel, cards_press_rel] = file_names(&edition.id);
     // The press chain (export, then the booklet imposed from it) is about as long as the screen
@@ -349,7 +355,7 @@ pub fn edition_files(
     let (screen, screen_file) = screen?;
     let (cards, cards_press, [cards_file, cards_press_file]) = cards?;
     let kept = press.document.pages().to_vec();
-    let files = EditionFiles { pages: kept, press: Made::from(press), screen, booklet, cards, cards_press };
+    let files = EditionFiles { pages: kept, release, press: Made::from(press), screen, booklet, cards, cards_press };
     Ok((files, vec![press_file, screen_file, booklet_file, cards_file, cards_press_file]))
 }
 

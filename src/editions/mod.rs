@@ -4,11 +4,18 @@
 pub mod cards;
 mod data;
 mod forms;
+mod pages;
+pub mod print_code;
+pub mod release;
 mod stale;
 
-pub use data::*;
-pub use forms::*;
-pub use stale::*;
+pub use data::{EDITION_JSON, EditionInputs, edition_inputs};
+pub use forms::{
+    BOOKLET_JSON, BOOKLET_LAYOUT, EditionFiles, Made, PRESS_PDF, StagedFile, Typeset, Variant, edition_files,
+    file_names, impose, load_base, screen_from, typeset,
+};
+pub use pages::press_pages;
+pub use stale::{data_hash, up_to_date_fast};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use crate::diag::Problems;
 use crate::error::Error;
-use crate::manifest::{EditionEntry, Manifest, Stamp, stale_reason};
+use crate::manifest::{EditionEntry, Manifest, stale_reason};
 use crate::output;
+use crate::output::Stamp;
 use crate::project::{Edition, Project};
 use crate::typeset::compile;
 
@@ -72,13 +80,17 @@ pub struct Built {
     pub elapsed: Duration,
     /// Stage times (zero when up to date).
     pub timings: Timings,
-    /// Formatted Typst warnings.
-    pub warnings: String,
+    /// Typst's warnings.
+    pub warnings: crate::error::Diagnostics,
+    /// The press pages as laid out in this run (empty when up to date), for the review page.
+    pub laid_out: Vec<typst_layout::Page>,
+    /// The print code its pages carry (empty when the manifest does not know it).
+    pub print_code: String,
 }
 
 impl Built {
     /// The report of an edition that was up to date.
-    pub fn up_to_date(id: String, path: PathBuf, pages: usize) -> Self {
+    pub fn up_to_date(id: String, path: PathBuf, pages: usize, print_code: String) -> Self {
         Built {
             id,
             path,
@@ -86,7 +98,9 @@ impl Built {
             rebuilt: None,
             elapsed: Duration::ZERO,
             timings: Timings::default(),
-            warnings: String::new(),
+            warnings: Default::default(),
+            laid_out: Vec::new(),
+            print_code,
         }
     }
 }
@@ -136,7 +150,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Er
 /// [`build`] reusing what `session` has loaded.
 pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
     let start = Instant::now();
-    let editions = shard(select(project, &options.ids)?, options.shard);
+    let editions = shard(project.select(&options.ids)?, options.shard);
     if options.final_ {
         project.check_final(&editions)?;
     }
@@ -144,7 +158,6 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     let out = out_dir(project, options.out.as_deref());
     let mut manifest = Manifest::load(&out);
     let fonts = crate::typeset::fonts::font_file_names(&project.root);
-    let mut review = Vec::new();
     // Decide what to rebuild.
     let mut plan = Vec::new();
     for e in &editions {
@@ -177,16 +190,13 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     for (edition, data, reason) in plan {
         let path = out.join("editions").join(format!("{}.pdf", edition.id));
         let Some((mut files, staged, elapsed)) = made.remove(&edition.id) else {
-            let pages = manifest.editions.get(&edition.id).and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
-            report.push(Built::up_to_date(edition.id.clone(), path, pages));
+            let entry = manifest.editions.get(&edition.id);
+            let pages = entry.and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
+            let code = entry.map(|m| m.print_code().to_string()).unwrap_or_default();
+            report.push(Built::up_to_date(edition.id.clone(), path, pages, code));
             continue;
         };
-        let pages = std::mem::take(&mut files.pages);
-        review.push(crate::review::Rebuilt {
-            id: edition.id.clone(),
-            reason: reason.clone().unwrap_or_default(),
-            pages,
-        });
+        let laid_out = std::mem::take(&mut files.pages);
         let t = Instant::now();
         let previous = manifest.editions.get(&edition.id);
         let entry = commit(project, edition, data, (&files, staged), &fonts, previous, &mut stamped)?;
@@ -201,6 +211,8 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             elapsed: elapsed + write,
             timings: Timings { load, compile, export, write, files: files.named().map(|(_, m)| m.compile + m.export) },
             warnings: files.warnings(),
+            laid_out,
+            print_code: files.release.print_code.clone(),
         });
     }
     if report.iter().any(|b| b.rebuilt.is_some()) || !out.join(crate::manifest::MANIFEST).exists() {
@@ -208,9 +220,6 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
         manifest.editions.retain(|id, _| project.edition(id).is_some());
         manifest.project = crate::manifest::project_stamps(&project.root, &manifest.project);
         manifest.save(&out)?;
-    }
-    if !review.is_empty() || !out.join(crate::review::INDEX).exists() {
-        crate::review::update(project, &out, &manifest, &review)?;
     }
     Ok(report)
 }
@@ -307,24 +316,8 @@ fn commit(
         files: stamps,
         inputs,
         data,
+        release: Some(files.release.clone()),
     })
-}
-
-/// Picks the editions named on the command line (all when none), or a usage error listing the ids.
-pub fn select<'a>(project: &'a Project, ids: &[String]) -> Result<Vec<&'a Edition>, Error> {
-    if ids.is_empty() {
-        return Ok(project.editions.iter().collect());
-    }
-    let unknown: Vec<&String> = ids.iter().filter(|id| project.edition(id).is_none()).collect();
-    if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
-        return Err(Error::Usage(format!(
-            "no edition {} in this project; the editions are: {}",
-            list.join(", "),
-            project.edition_ids().join(", ")
-        )));
-    }
-    Ok(ids.iter().filter_map(|id| project.edition(id)).collect())
 }
 
 /// Runs `f` over the editions on a pool of `jobs` threads, collecting every result (in the
@@ -400,8 +393,8 @@ pub fn all_or_errors<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error>
 }
 
 /// `guidepress check`: validates data and compiles every edition, writing nothing.
-pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, String)>, Error> {
-    let editions = select(project, &[])?;
+pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usize, crate::error::Diagnostics)>, Error> {
+    let editions = project.select(&[])?;
     cards::check(project, &editions)?;
     let base = load_base(project)?;
     let mut missing = Problems::default();
@@ -420,7 +413,7 @@ pub fn check(project: &Project, jobs: Option<usize>) -> Result<Vec<(String, usiz
 
 /// `guidepress preview`: PNG pages of one edition under `out/preview/<id>/`.
 pub fn preview(project: &Project, id: &str, page: Option<usize>, out: Option<&Path>) -> Result<Vec<PathBuf>, Error> {
-    let editions = select(project, &[id.to_string()])?;
+    let editions = project.select(&[id.to_string()])?;
     let base = load_base(project)?;
     let t = typeset(project, &base, editions[0], Variant::Press, false)?;
     let count = t.document.pages().len();

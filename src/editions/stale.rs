@@ -8,7 +8,8 @@ use super::data::edition_data;
 use super::forms::Variant;
 use super::{BuildOptions, Built, Timings};
 use crate::error::Error;
-use crate::manifest::{Manifest, sha256_hex, stale_reason};
+use crate::manifest::{Manifest, stale_reason};
+use crate::output::sha256_hex;
 use crate::project::{Edition, Project};
 
 /// The hash of everything an edition's layouts receive as data, plus the tool version.
@@ -63,7 +64,9 @@ pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>
             rebuilt: None,
             elapsed: Duration::ZERO,
             timings: Timings::default(),
-            warnings: String::new(),
+            warnings: Default::default(),
+            laid_out: Vec::new(),
+            print_code: entry.print_code().to_string(),
         });
     }
     Some(report)

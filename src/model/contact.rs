@@ -88,7 +88,7 @@ pub struct ContactDef {
     pub verified: Option<Spanned<toml::value::Datetime>>,
     /// Where the details were confirmed (not printed).
     pub source: Option<String>,
-    /// Printed on the edition's wallet card (`card = true`; see `crate::cards`).
+    /// Printed on the edition's wallet card (`card = true`; the cards are `editions/cards/`).
     #[serde(default)]
     pub card: bool,
 }
@@ -171,8 +171,8 @@ pub struct Contact {
     /// Where the contact is written (its `[[contact]]` table), for messages.
     #[serde(skip)]
     pub origin: Location,
-    /// Its stable id (`id`, or made from the name); not printed.
-    #[serde(skip)]
+    /// Its stable id (`id`, or made from the name); not printed, but given to the layouts, which
+    /// name it in the `<gp-contact>` box they place (the record of what was printed).
     pub id: String,
     /// Where the details were confirmed; not printed.
     #[serde(skip)]

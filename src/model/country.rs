@@ -4,7 +4,7 @@
 ///
 /// The names are the ones post offices and couriers expect on international mail
 /// ("South Korea", "United States", "Macao"), not the long ISO forms
-/// ("Korea, Republic of"). [`crate::ship::address`] prints them in capitals.
+/// ("Korea, Republic of"). Shipping prints them in capitals on labels.
 pub const COUNTRIES: &[(&str, &str)] = &[
     ("AD", "Andorra"),
     ("AE", "United Arab Emirates"),

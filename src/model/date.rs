@@ -72,6 +72,44 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date; `None` unless it is exactly that form and a
+/// real day.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return None;
+    }
+    let (y, m, d): (i64, u32, u32) = (text[0..4].parse().ok()?, text[5..7].parse().ok()?, text[8..10].parse().ok()?);
+    let day = days_from_civil(y, m, d);
+    (civil_from_days(day) == (y, m, d)).then_some(day)
+}
+
+/// `YYYY-MM-DD` of a day number since 1970-01-01.
+pub fn format_date(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today's date as a day number, in the time zone furthest ahead (UTC+14): no date that is
+/// already today somewhere (in Seoul, UTC+9, say) is refused as being in the future.
+pub fn today_anywhere() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    (secs + 14 * 3600).div_euclid(86_400)
+}
+
+/// The clock's time, UTC, as `YYYY-MM-DD HH:MM UTC`.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let day = format_date(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day} {:02}:{:02} UTC", s / 3600, s % 3600 / 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +120,16 @@ mod tests {
         assert_eq!(Date::from_days(d.days()), d);
         assert_eq!(d.to_string(), "2024-02-29");
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
+        for bad in
+            ["2025-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026/01/01", "2026-01-01T00", "", "２０２６-01-01"]
+        {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 }

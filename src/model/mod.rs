@@ -4,7 +4,10 @@ pub mod contact;
 pub mod country;
 pub mod date;
 pub mod edition;
+pub mod fields;
 pub mod phone;
+pub mod postal;
+pub mod record;
 pub mod text;
 pub mod web;
 

@@ -79,7 +79,8 @@ fn scan_chapter(rel: &str, text: &str) -> Scan {
         let mut problems = Problems::default();
         check_chapter_title(rel, text, &mut problems);
         check_hidden_in_chapter(rel, text, &mut problems);
-        let marked = crate::unconfirmed::find(text).into_iter().map(|offset| Location::at(rel, text, offset)).collect();
+        let marked =
+            crate::project::unconfirmed::find(text).into_iter().map(|offset| Location::at(rel, text, offset)).collect();
         (problems.0, marked)
     })
 }

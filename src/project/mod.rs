@@ -6,8 +6,11 @@
 
 mod chapters;
 mod editions;
+pub mod layout_toml;
 mod schema;
+pub mod standing;
 mod toml_errors;
+pub mod unconfirmed;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -142,6 +145,24 @@ impl Project {
     /// All edition ids, sorted.
     pub fn edition_ids(&self) -> Vec<&str> {
         self.editions.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    /// The editions `ids` in the order given (all, sorted by id, when empty); an unknown id is a
+    /// usage error listing the project's editions.
+    pub fn select(&self, ids: &[String]) -> Result<Vec<&Edition>, crate::error::Error> {
+        if ids.is_empty() {
+            return Ok(self.editions.iter().collect());
+        }
+        let unknown: Vec<String> =
+            ids.iter().filter(|id| self.edition(id).is_none()).map(|s| format!("`{s}`")).collect();
+        if !unknown.is_empty() {
+            return Err(crate::error::Error::Usage(format!(
+                "no edition {} in this project; the editions are: {}",
+                unknown.join(", "),
+                self.edition_ids().join(", ")
+            )));
+        }
+        Ok(ids.iter().filter_map(|id| self.edition(id)).collect())
     }
 
     /// What stops `build --final` for these editions: every unverified or stale contact, once,

@@ -75,7 +75,7 @@ pub struct Shipping {
     /// Shift of every label on the sheet, `[x, y]` in mm, for printers that feed off-centre.
     pub label_offset: [f64; 2],
     /// Postal rules per destination country (`[shipping.destinations.XX]`).
-    pub destinations: crate::ship::postal::Destinations,
+    pub destinations: crate::model::postal::Destinations,
 }
 
 impl Default for Shipping {
@@ -169,10 +169,13 @@ pub(super) fn read_limits(root: &std::path::Path, problems: &mut Problems) -> cr
     struct LimitsFile {
         contact: crate::model::contact::Limits,
     }
-    let Ok(text) = std::fs::read_to_string(root.join(LIMITS)) else { return Default::default() };
-    let hidden = super::toml_errors::check_hidden_in_toml(LIMITS, &text, problems);
-    super::toml_errors::parse_toml::<LimitsFile>(LIMITS, &text, &hidden, problems)
-        .map_or_else(Default::default, |f| f.contact)
+    match super::layout_toml::read_if_present::<LimitsFile>(root, LIMITS) {
+        Ok(file) => file.map_or_else(Default::default, |f| f.value.contact),
+        Err(found) => {
+            problems.0.extend(found.0);
+            Default::default()
+        }
+    }
 }
 
 /// The settings of guidepress.toml besides the guide and the contacts: sender, shipping, build.
@@ -219,5 +222,5 @@ fn validate_shipping(s: &Shipping, text: &str, problems: &mut Problems) {
         "label-offset",
         "`shipping.label-offset` must be within ±10 mm in each direction",
     );
-    crate::ship::postal::validate(&s.destinations, CONFIG, text, problems);
+    crate::model::postal::validate(&s.destinations, CONFIG, text, problems);
 }

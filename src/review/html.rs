@@ -330,7 +330,7 @@ fn pages(p: &mut Page, c: &EditionChanges) {
 }
 
 fn contacts(p: &mut Page, project: &Project) -> Result<(), Error> {
-    let report = crate::contacts::report(project, &[])?;
+    let report = crate::project::standing::report(project, &[])?;
     p.raw("<section id=\"contacts\" aria-labelledby=\"h-contacts\">\n<h2 id=\"h-contacts\">");
     p.word("contacts");
     p.raw("</h2>\n");

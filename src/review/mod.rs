@@ -17,11 +17,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use typst_layout::Page;
 
+use crate::diag::{Problem, Problems};
 use crate::error::Error;
 use crate::manifest::Manifest;
+use crate::model::fields::{self, Fields};
 use crate::output;
-use crate::project::Project;
-use changes::{Changes, EditionChanges, Fields, PageChange};
+use crate::project::{Project, layout_toml};
+use changes::{Changes, EditionChanges, PageChange};
 use thumbs::Grey;
 
 /// The catalogue, in the output folder.
@@ -110,16 +112,12 @@ pub struct Settings {
 impl Settings {
     /// Reads `layouts/review.toml`; every key of [`WORDS`] must be there.
     pub fn load(root: &Path) -> Result<Settings, Error> {
-        let path = root.join(SETTINGS);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let settings: Settings =
-            toml::from_str(&text).map_err(|e| Error::Usage(format!("{SETTINGS}: {}", e.message())))?;
+        let needed = "the review page (out/index.html) takes its words and resolutions from it";
+        let settings: Settings = layout_toml::read(root, SETTINGS, needed)?.value;
         let missing: Vec<&str> = WORDS.iter().copied().filter(|k| !settings.words.contains_key(*k)).collect();
         if !missing.is_empty() {
-            return Err(Error::Usage(format!(
-                "{SETTINGS}: [words] lacks {}; add them (the page's English words)",
-                missing.join(", ")
-            )));
+            let message = format!("[words] lacks {}; add them (the page's English words)", missing.join(", "));
+            return Err(Problems(vec![Problem::file(SETTINGS, message)]).into());
         }
         Ok(settings)
     }
@@ -225,7 +223,7 @@ pub fn update(project: &Project, out: &Path, after: &Manifest, rebuilt: &[Rebuil
     let settings = Settings::load(&project.root)?;
     let mut state: State =
         std::fs::read(out.join(STATE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-    let built_at = now_utc();
+    let built_at = crate::model::date::now_utc();
     let jobs: Vec<(&Rebuilt, usize)> = rebuilt.iter().flat_map(|r| (0..r.pages.len()).map(move |i| (r, i))).collect();
     let compared: Vec<Compared> = jobs
         .par_iter()
@@ -244,10 +242,12 @@ pub fn update(project: &Project, out: &Path, after: &Manifest, rebuilt: &[Rebuil
         let old = state.editions.get(&r.id);
         let (mut c, pages) = compare_edition(&r.id, old, pages, &mut files);
         c.rebuilt = Some(r.reason.clone());
-        let contacts = changes::edition_contacts(edition);
+        let contacts = fields::edition_contacts(edition);
         let chapters = chapter_hashes(after, &r.id);
         if let Some(o) = old {
-            changes::diff_contacts(&o.contacts, &contacts, &mut c);
+            let diff = fields::diff_contacts(&o.contacts, &contacts);
+            (c.contacts_added, c.contacts_removed, c.contacts_changed) =
+                (diff.contacts_added, diff.contacts_removed, diff.contacts_changed);
             c.chapters = changes::diff_chapters(&o.chapters, &chapters);
         }
         report.editions.insert(r.id.clone(), c);
@@ -344,14 +344,4 @@ fn chapter_hashes(manifest: &Manifest, id: &str) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The clock's time, UTC, as `YYYY-MM-DD HH:MM UTC`.
-pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let day = crate::contacts::format_date(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{day} {:02}:{:02} UTC", s / 3600, s % 3600 / 60)
 }

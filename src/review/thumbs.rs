@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use typst::layout::{Frame, FrameItem};
 use typst_layout::Page;
 
-use crate::manifest::sha256_hex;
+use crate::output::sha256_hex;
 
 /// A page rendered in grey, one byte per pixel, row by row.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,13 +2,13 @@
 //! when it refuses an address, and the words guidepress writes itself (the edition titles of
 //! picklist.csv and the packing sheets). The layouts read the same file.
 
-use std::fs;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::diag::{Problem, Problems};
 use crate::error::Error;
+use crate::project::layout_toml;
 
 /// The file, relative to the project.
 pub const SHIPPING_LAYOUT: &str = "layouts/shipping.toml";
@@ -47,9 +47,8 @@ impl ShippingLayout {
     /// Reads layouts/shipping.toml of the project at `root`.
     pub fn load(root: &Path) -> Result<Self, Error> {
         let problem = |message: String| Error::from(Problems(vec![Problem::file(SHIPPING_LAYOUT, message)]));
-        let text = fs::read_to_string(root.join(SHIPPING_LAYOUT))
-            .map_err(|e| problem(format!("cannot be read ({e}); the shipping labels take their text sizes from it")))?;
-        let layout: ShippingLayout = toml::from_str(&text).map_err(|e| problem(e.message().to_string()))?;
+        let needed = "the shipping labels take their text sizes from it";
+        let layout: ShippingLayout = layout_toml::read(root, SHIPPING_LAYOUT, needed)?.value;
         let l = &layout.label;
         let sizes = [l.sender_pt, l.recipient_max_pt, l.recipient_min_pt];
         if !sizes.iter().all(|s| s.is_finite() && *s > 0.0) || l.recipient_min_pt > l.recipient_max_pt {
@@ -70,6 +69,7 @@ impl ShippingLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn the_sample_layout_reads_and_bad_ones_are_refused() {
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(sample.edition_title("Macao"), "Macao edition");
         let dir = tempfile::tempdir().unwrap();
         let err = ShippingLayout::load(dir.path()).unwrap_err().to_string();
-        assert!(err.starts_with("error: layouts/shipping.toml: cannot be read ("), "{err}");
+        assert!(err.starts_with("error: layouts/shipping.toml: not found; the shipping labels take"), "{err}");
         fs::create_dir(dir.path().join("layouts")).unwrap();
         let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPING_LAYOUT)).unwrap();
         fs::write(dir.path().join(SHIPPING_LAYOUT), text.replace("recipient-min-pt = 7.0", "recipient-min-pt = 9.0"))

@@ -36,7 +36,6 @@ use std::path::{Path, PathBuf};
 pub use report::{Copies, EditionSummary, ShipReport, ShipTimings, Summary};
 
 use crate::diag::{Problem, Problems};
-use crate::editions;
 use crate::error::Error;
 use crate::output::{Staged, TempSet};
 use crate::project::Project;
@@ -50,6 +49,9 @@ use crate::ship::reconcile::{Fit, Reconciled};
 use crate::ship::report::Clock;
 use crate::ship::view::Views;
 use crate::typeset::pdf;
+use crate::typeset::world::Base;
+
+pub use pages::PageCounter;
 
 /// Options of a shipping run.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +74,9 @@ pub struct ShipOptions {
 
 /// Turns an orders file into `out/shipping/<orders-stem>/` labels.pdf, packing.pdf,
 /// picklist.csv and summary.json; nothing is written unless every step succeeds.
-pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Error> {
+///
+/// `count_pages` tells the press page count of the editions ordered (see [`PageCounter`]).
+pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter) -> Result<ShipReport, Error> {
     let mut timings = ShipTimings::default();
     let mut clock = Clock::start();
     let stock = stock::choose(options.stock.as_deref(), options.start)?;
@@ -80,7 +84,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
     let parsed = orders::sheet::read_orders(&options.orders, &bytes, options.sheet.as_deref(), &project.edition_ids())
         .map_err(|p| to_problems(&file, p))?;
-    let mut warnings: Vec<String> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone()).to_string()).collect();
+    let warnings: Vec<Problem> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone())).collect();
     let lines = parsed.lines;
     let Some(sender) = &project.sender else {
         return Err(Problems(vec![Problem::file(
@@ -90,12 +94,12 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         .into());
     };
     let layout = ShippingLayout::load(&project.root)?;
-    let base = editions::load_base(project)?;
+    let base = Base::load(&project.root)?;
     glyphs::check(&base.fonts, &file, &lines, sender)?;
     timings.orders = clock.lap();
 
-    let out = editions::out_dir(project, options.out.as_deref());
-    let infos = pages::edition_infos(project, &base, &out, &lines, &layout, options.jobs)?;
+    let out = crate::output::out_dir(&project.root, options.out.as_deref());
+    let infos = pages::edition_infos(project, &base, &lines, &layout, count_pages)?;
     timings.page_counts = clock.lap();
     let s = &project.shipping;
     let model = WeightModel {
@@ -104,7 +108,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         packaging_g: s.packaging_g,
         max_box_g: s.max_box_kg * 1000.0,
     };
-    let limit = |country: &str| postal::max_box_g(&s.destinations, country, s.max_box_kg);
+    let limit = |country: &str| crate::model::postal::max_box_g(&s.destinations, country, s.max_box_kg);
     let plan = plan::plan_with_limits(&lines, &infos, &model, &limit).map_err(|p| to_problems(&file, p))?;
     timings.plan = clock.lap();
 
@@ -116,7 +120,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         code128_modules(&b.code).map_err(Error::internal)?;
     }
     let views = Views::new(&plan, &infos, sender, stock, options.start, s.label_offset)
-        .with_services(postal::services(&s.destinations));
+        .with_services(crate::model::postal::services(&s.destinations));
     let date = project.guide.ymd;
     let fit = Fit { file: &file, plan: &plan, stock, sizes: &layout.label };
     let forms = Forms::typeset(&base, &views, date, options.jobs)?;
@@ -131,7 +135,7 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
 
     let mut summary = summary(&file, stock.name, options.start, lines.len(), &plan, &infos, counts);
     summary.destinations = postal::per_destination(&plan, &s.destinations, s.max_box_kg);
-    warnings.extend(typst_warnings(&labels, &sheets));
+    let typst_warnings = typst_warnings(&labels, &sheets);
     let staged = stage_outputs(&mut temps, &labels, &sheets, &plan, &infos, &summary)?;
     let mut files = Vec::new();
     for (file, description) in staged.into_iter().zip(report::descriptions(&summary, stock)) {
@@ -141,15 +145,16 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     }
     temps.succeeded();
     timings.write = clock.lap();
-    Ok(ShipReport { dir: temps.dir().to_path_buf(), files, summary, warnings, timings })
+    Ok(ShipReport { dir: temps.dir().to_path_buf(), files, summary, warnings, typst_warnings, timings })
 }
 
 /// Typst's warnings about the chunks, each once.
-fn typst_warnings(labels: &Chunks, sheets: &Chunks) -> Option<String> {
-    let all: std::collections::BTreeSet<&str> =
-        labels.outs.iter().chain(&sheets.outs).map(|c| c.warnings.as_str()).collect();
-    let text: String = all.into_iter().collect();
-    (!text.trim().is_empty()).then(|| text.trim_end().to_string())
+fn typst_warnings(labels: &Chunks, sheets: &Chunks) -> crate::error::Diagnostics {
+    let mut all = crate::error::Diagnostics::default();
+    for chunk in labels.outs.iter().chain(&sheets.outs) {
+        all.extend(&chunk.warnings);
+    }
+    all
 }
 
 /// Every output in a temporary file (the PDFs joined by streaming from the chunk files, which

@@ -63,7 +63,9 @@ pub struct ShipReport {
     /// The totals, as in summary.json.
     pub summary: Summary,
     /// Warnings about the orders file (e.g. columns guidepress does not use), one per line.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::diag::Problem>,
+    /// Typst's warnings about the labels and packing sheets, each once.
+    pub typst_warnings: crate::error::Diagnostics,
     /// How long each stage took.
     pub timings: ShipTimings,
 }

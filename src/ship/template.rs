@@ -99,12 +99,8 @@ pub fn write_template(root: &Path, editions: &[&str], path: &Path) -> Result<Vec
 
 /// The words file, checked: valid TOML naming every column once, in header order.
 fn read_words(root: &Path) -> Result<Words, Error> {
-    let path = root.join(COLUMNS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let words: Words = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start);
-        Problems(vec![Problem::at(COLUMNS_FILE, &text, at, e.message().to_string())])
-    })?;
+    let needed = "the order-book template takes its column notes from it";
+    let words: Words = crate::project::layout_toml::read(root, COLUMNS_FILE, needed)?.value;
     let names: Vec<&str> = words.column.iter().map(|c| c.name.as_str()).collect();
     if names != COLUMNS {
         let message = format!(

@@ -15,8 +15,8 @@ use crate::error::Diagnostics;
 pub struct Compiled {
     /// The laid-out pages.
     pub document: PagedDocument,
-    /// Warnings, printed like typst-cli prints them (empty when none).
-    pub warnings: String,
+    /// Warnings, as typst-cli prints them and one line each (empty when none).
+    pub warnings: Diagnostics,
 }
 
 /// Formats diagnostics the way typst-cli does, both ways: `human` (file:line:col, the source
@@ -50,9 +50,7 @@ pub fn compile(world: &DocWorld) -> Result<Compiled, Diagnostics> {
         warnings.into_iter().partition(|w| w.message.starts_with("unknown font family"));
     let fatal = missing_families(world, fatal);
     match output {
-        Ok(document) if fatal.is_empty() => {
-            Ok(Compiled { document, warnings: render_diagnostics(world, &warnings).human })
-        }
+        Ok(document) if fatal.is_empty() => Ok(Compiled { document, warnings: render_diagnostics(world, &warnings) }),
         Ok(_) => Err(render_diagnostics(world, fatal.iter().chain(&warnings))),
         Err(errors) => Err(render_diagnostics(world, errors.iter().chain(&fatal).chain(&warnings))),
     }

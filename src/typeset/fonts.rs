@@ -8,7 +8,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
 use crate::diag::{Problem, Problems};
-use crate::manifest::Stamp;
+use crate::output::Stamp;
 
 /// File extensions read as fonts; other files (licences, notes) are left alone.
 const FONT_EXTENSIONS: &[&str] = &["otf", "ttf", "ttc", "otc"];

@@ -30,7 +30,12 @@ pub fn run<T: Send>(
     if let Some(n) = jobs {
         pool = pool.num_threads(n.max(1));
     }
-    let pool = pool.build().map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
+    let pool = pool.build().map_err(|e| {
+        Error::System(format!(
+            "cannot start {} worker threads: {e}; try fewer with --jobs",
+            jobs.map_or_else(|| "the".to_string(), |n| n.to_string())
+        ))
+    })?;
     let n = plan.len();
     // Per task: claimed by a worker, finished.
     let state = Mutex::new((vec![false; n], vec![false; n]));

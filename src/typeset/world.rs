@@ -74,6 +74,13 @@ pub struct Base {
 }
 
 impl Base {
+    /// The project's fonts and the shared Typst base over the project folder `root`: loaded once
+    /// per run (or per watch session).
+    pub fn load(root: &Path) -> Result<Base, crate::error::Error> {
+        let fonts = Fonts::load(root)?;
+        Base::new(root, Arc::new(fonts)).map_err(|e| crate::error::Error::io(root, e))
+    }
+
     /// Creates the shared base for a project folder with its fonts.
     pub fn new(root: &Path, fonts: Arc<Fonts>) -> std::io::Result<Base> {
         let root = fs::canonicalize(root)?;

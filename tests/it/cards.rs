@@ -144,7 +144,7 @@ fn zbar_region(pixels: &Pixels, r: Rect, page_h: f64, dpi: u32, scratch: &Path) 
 fn build_into(root: &Path, out: &Path) -> Project {
     let project = Project::load(root).expect("project loads");
     let options = BuildOptions { out: Some(out.to_path_buf()), ..Default::default() };
-    editions::build(&project, &options).expect("builds");
+    guidepress::press::build(&project, &options).expect("builds");
     project
 }
 
@@ -337,7 +337,7 @@ fn a_discreet_card_has_no_sensitive_word() {
     let dir = support::sample_copy();
     let out = dir.path().join("out");
     let project = build_into(dir.path(), &out);
-    let words = cards::sensitive_list(&project);
+    let words = cards::sensitive_list(&project).unwrap();
     assert!(words.contains(&"trafficking".to_string()) && words.contains(&"인신매매".to_string()), "{words:?}");
     let found = || -> Vec<String> {
         let mut text = String::new();

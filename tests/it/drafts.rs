@@ -6,7 +6,7 @@ use crate::support::{self, guidepress};
 use std::fs;
 use std::path::Path;
 
-use guidepress::editions::{self, BuildOptions};
+use guidepress::editions::BuildOptions;
 use guidepress::project::Project;
 
 /// The draft line in `lang`, from the layouts' strings.
@@ -143,7 +143,7 @@ fn an_unconfirmed_passage_marks_the_edition_a_draft_and_blocks_final() {
     assert!(project.edition("nz").unwrap().draft);
     assert!(!project.edition("jp").unwrap().draft);
     let options = BuildOptions { ids: vec!["nz".into(), "jp".into()], ..Default::default() };
-    editions::build(&project, &options).unwrap();
+    guidepress::press::build(&project, &options).unwrap();
     let nz = pages(&root.join("out/editions/nz.pdf"));
     assert!(nz.iter().all(|t| t.contains(&mark("en"))), "nz: a page without the draft line");
     let all = nz.join("\n");

@@ -13,7 +13,7 @@ const IDS: [&str; 6] = ["au", "ca", "jp", "mo", "nz", "us"];
 fn build_sample(out: &std::path::Path) -> Vec<editions::Built> {
     let project = Project::load(&support::sample_root()).expect("sample project loads");
     let options = BuildOptions { out: Some(out.to_path_buf()), ..Default::default() };
-    editions::build(&project, &options).expect("sample builds")
+    guidepress::press::build(&project, &options).expect("sample builds")
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn an_edition_laid_out_alone_equals_the_one_laid_out_after_others() {
         typst::comemo::evict(0);
         let options =
             BuildOptions { ids: vec![id.to_string()], out: Some(alone.path().to_path_buf()), ..Default::default() };
-        editions::build(&project, &options).unwrap();
+        guidepress::press::build(&project, &options).unwrap();
         for name in [format!("editions/{id}.pdf"), format!("editions/{id}-screen.pdf")] {
             let x = fs::read(all.path().join(&name)).unwrap();
             let y = fs::read(alone.path().join(&name)).unwrap();

@@ -7,7 +7,7 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use guidepress::editions::{self, BuildOptions};
+use guidepress::editions::BuildOptions;
 use guidepress::project::Project;
 
 /// Each sample edition's press PDF as text, built once for this test binary.
@@ -17,7 +17,7 @@ fn texts() -> &'static BTreeMap<String, String> {
         let out = tempfile::tempdir().unwrap();
         let project = Project::load(&support::sample_root()).expect("sample project loads");
         let options = BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() };
-        let built = editions::build(&project, &options).expect("sample builds");
+        let built = guidepress::press::build(&project, &options).expect("sample builds");
         built
             .iter()
             .map(|b| {

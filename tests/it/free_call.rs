@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use guidepress::editions::{self, BuildOptions};
+use guidepress::editions::BuildOptions;
 use guidepress::project::Project;
 
 #[test]
@@ -16,7 +16,7 @@ fn the_us_hotline_is_printed_with_the_free_call_mark() {
 
     let out = tempfile::tempdir().unwrap();
     let options = BuildOptions { ids: vec!["us".into()], out: Some(out.path().to_path_buf()), ..Default::default() };
-    editions::build(&project, &options).expect("us builds");
+    guidepress::press::build(&project, &options).expect("us builds");
     for file in ["us.pdf", "us-screen.pdf"] {
         let text = support::pdftotext(&out.path().join("editions").join(file));
         let line = |number: &str| {

@@ -6,7 +6,7 @@ use crate::support;
 use std::fs;
 
 use guidepress::Error;
-use guidepress::editions::{self, BuildOptions};
+use guidepress::editions::BuildOptions;
 use guidepress::project::Project;
 
 /// A copy of the sample with only the nz edition.
@@ -20,7 +20,7 @@ fn nz_only() -> tempfile::TempDir {
 
 fn build_err(root: &std::path::Path) -> String {
     let project = Project::load(root).unwrap();
-    match editions::build(&project, &BuildOptions::default()) {
+    match guidepress::press::build(&project, &BuildOptions::default()) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("the build should have failed"),
     }
@@ -46,7 +46,7 @@ fn data_strings_are_printed_literally() {
     );
     support::edit(root, "editions/nz.toml", "short = \"111\"\n", &format!("short = \"111\"\n{notes}"));
     let project = Project::load(root).unwrap();
-    editions::build(&project, &BuildOptions::default()).unwrap();
+    guidepress::press::build(&project, &BuildOptions::default()).unwrap();
     let text = support::pdftotext(&root.join("out/editions/nz-screen.pdf"));
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for s in hostile {
@@ -115,7 +115,7 @@ fn characters_no_font_can_draw_are_errors_with_their_place() {
     );
     support::edit(root, "chapters/en/02-trafficking-and-exploitation-cases.typ", "\n\n", "\n\nกรุงเทพ\n\n");
     let project = Project::load(root).unwrap();
-    let err = editions::build(&project, &BuildOptions::default()).unwrap_err();
+    let err = guidepress::press::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(matches!(err, Error::Problems(_)));
     let text = err.to_string();
     assert!(

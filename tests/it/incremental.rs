@@ -10,8 +10,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use guidepress::editions::{self, BuildOptions};
-use guidepress::manifest::{Manifest, sha256_hex};
+use guidepress::editions::BuildOptions;
+use guidepress::manifest::Manifest;
+use guidepress::output::sha256_hex;
 use guidepress::project::Project;
 
 /// A copy of the sample with only the nz (ko + en) and jp (ko + ja) editions, and real font files.
@@ -36,7 +37,12 @@ fn rebuilt(root: &Path, extra: impl FnOnce(&mut BuildOptions)) -> Vec<String> {
     let project = Project::load(root).unwrap();
     let mut options = BuildOptions::default();
     extra(&mut options);
-    editions::build(&project, &options).unwrap().into_iter().filter(|b| b.rebuilt.is_some()).map(|b| b.id).collect()
+    guidepress::press::build(&project, &options)
+        .unwrap()
+        .into_iter()
+        .filter(|b| b.rebuilt.is_some())
+        .map(|b| b.id)
+        .collect()
 }
 
 fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
@@ -140,7 +146,7 @@ fn a_failed_build_keeps_outputs_and_manifest() {
         .collect();
     support::edit(root, "layouts/book.typ", "  contacts-section(data, pal)", "  contacts-section(data, pal, 1)");
     let project = Project::load(root).unwrap();
-    let err = editions::build(&project, &BuildOptions::default()).unwrap_err();
+    let err = guidepress::press::build(&project, &BuildOptions::default()).unwrap_err();
     assert!(err.to_string().contains("layouts/book.typ"), "{err}");
     let after: Vec<Vec<u8>> = ["manifest.json", "editions/nz.pdf", "editions/jp.pdf"]
         .iter()

@@ -15,6 +15,7 @@ mod free_call;
 mod fuzz_project;
 mod hostile;
 mod incremental;
+mod layers;
 mod layout_errors;
 mod review;
 mod sheets;

@@ -182,7 +182,7 @@ fn the_catalogue_opens_in_chromium_and_every_link_resolves() {
         assert!(out.join(format!("review/{}/cover.png", e.id)).is_file());
     }
     // Every contact of the table, with the status `guidepress contacts` gives it.
-    let report = guidepress::contacts::report(&project, &[]).unwrap();
+    let report = guidepress::project::standing::report(&project, &[]).unwrap();
     let rows = doc.all(|tr| {
         tr.name == "tr"
             && doc.inside(tr, |e| e.name == "tbody")

@@ -9,8 +9,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use guidepress::press::ship;
 use guidepress::project::Project;
-use guidepress::ship::{ShipOptions, ship};
+use guidepress::ship::ShipOptions;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use serde::Deserialize;
 

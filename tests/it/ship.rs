@@ -7,9 +7,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use guidepress::Error;
+use guidepress::press::ship;
 use guidepress::project::Project;
+use guidepress::ship::ShipOptions;
 use guidepress::ship::barcode::decode_all_code128;
-use guidepress::ship::{ShipOptions, ship};
 
 const SAMPLE: &str = "orders/sample-requests.csv";
 

@@ -7,8 +7,9 @@ use crate::support;
 use std::fs;
 use std::path::Path;
 
+use guidepress::press::ship;
 use guidepress::project::Project;
-use guidepress::ship::{ShipOptions, ship};
+use guidepress::ship::ShipOptions;
 
 const LAYOUT: &str = "layouts/shipping.toml";
 

@@ -15,7 +15,8 @@ use lopdf::{Document, Object};
 static BUILT: LazyLock<(tempfile::TempDir, Project)> = LazyLock::new(|| {
     let out = tempfile::tempdir().unwrap();
     let project = Project::load(&support::sample_root()).unwrap();
-    editions::build(&project, &BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() }).unwrap();
+    guidepress::press::build(&project, &BuildOptions { out: Some(out.path().to_path_buf()), ..Default::default() })
+        .unwrap();
     (out, project)
 });
 

@@ -93,11 +93,11 @@ pub fn card_numbers<'a>(project: &Project, edition: &'a Edition) -> Result<Vec<C
 
 /// Every word listed as `sensitive` in the `[<lang>.card]` tables of layouts/strings.toml, any
 /// language, in lower case.
-pub fn sensitive_list(project: &Project) -> Vec<String> {
-    let path = project.root.join(crate::project::STRINGS);
-    let Some(table) = std::fs::read_to_string(path).ok().and_then(|t| t.parse::<toml::Table>().ok()) else {
-        return Vec::new();
-    };
+/// A strings file that cannot be read or is not TOML is an error: no list would mean no word
+/// is checked.
+pub fn sensitive_list(project: &Project) -> Result<Vec<String>, Problems> {
+    let needed = "the layouts' printed words, and the words a discreet card must not print, are in it";
+    let table: toml::Table = crate::project::layout_toml::read(&project.root, crate::project::STRINGS, needed)?.value;
     let mut words: Vec<String> = table
         .values()
         .filter_map(|lang| lang.get("card")?.get("sensitive")?.as_array().cloned())
@@ -106,13 +106,16 @@ pub fn sensitive_list(project: &Project) -> Vec<String> {
         .collect();
     words.sort();
     words.dedup();
-    words
+    Ok(words)
 }
 
 /// A discreet card prints no sensitive word: the data it prints (hours, languages) is checked
 /// here; the layout's own words come from the `-discreet` keys of strings.toml.
 fn sensitive_words(project: &Project, edition: &Edition, numbers: &[CardNumber], problems: &mut Problems) {
-    let words = sensitive_list(project);
+    let words = match sensitive_list(project) {
+        Ok(words) => words,
+        Err(found) => return problems.0.extend(found.0),
+    };
     for n in numbers {
         let fields = [("hours", &n.contact.hours), ("languages", &n.contact.languages)];
         for (field, map) in fields {

@@ -1,0 +1,43 @@
+//! The runs that span features: `build` (editions, then the review page) and `ship` (orders,
+//! with the page counts of the editions they send). The command line and `watch` call these;
+//! no feature calls another (README: The code).
+
+use crate::editions::{self, BuildOptions, Built, Session};
+use crate::error::Error;
+use crate::manifest::Manifest;
+use crate::project::Project;
+use crate::review;
+use crate::ship::{self, ShipOptions, ShipReport};
+
+/// `guidepress build`: the editions that changed (see [`editions::build_in`]), then the review
+/// page for the ones typeset in this run.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
+    build_in(&mut Session::default(), project, options)
+}
+
+/// [`build`] reusing what `session` has loaded (watch mode).
+pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
+    let mut built = editions::build_in(session, project, options)?;
+    let out = crate::output::out_dir(&project.root, options.out.as_deref());
+    let rebuilt: Vec<review::Rebuilt> = built
+        .iter_mut()
+        .filter_map(|b| {
+            let reason = b.rebuilt.clone()?;
+            Some(review::Rebuilt { id: b.id.clone(), reason, pages: std::mem::take(&mut b.laid_out) })
+        })
+        .collect();
+    if !rebuilt.is_empty() || !out.join(review::INDEX).exists() {
+        review::update(project, &out, &Manifest::load(&out), &rebuilt)?;
+    }
+    Ok(built)
+}
+
+/// `guidepress ship`: see [`ship::ship`]; the editions' page counts come from the build's
+/// manifest when it is current, else from typesetting them.
+pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Error> {
+    let out = crate::output::out_dir(&project.root, options.out.as_deref());
+    let count = |base: &crate::typeset::world::Base, ids: &[&crate::project::Edition]| {
+        editions::press_pages(project, base, &out, ids, options.jobs)
+    };
+    ship::ship(project, options, &count)
+}

@@ -30,6 +30,15 @@ pub enum Error {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The record of print runs and shipments could not be opened, read or written, or refused a
+    /// change (unknown batch, batch already voided …); the message says how to fix it.
+    #[error("{}: {message}", path.display())]
+    Record {
+        /// The record's file.
+        path: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// Something that cannot happen with validated data did: a bug to report.
     #[error("internal error: {0}; please report this with the command you ran")]
     Internal(String),

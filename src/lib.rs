@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod progress;
 pub mod project;
+pub mod records;
 pub mod review;
 pub mod scaffold;
 pub mod ship;

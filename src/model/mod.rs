@@ -5,6 +5,7 @@ pub mod country;
 pub mod date;
 pub mod edition;
 pub mod phone;
+pub mod record;
 pub mod text;
 pub mod web;
 

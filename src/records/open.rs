@@ -45,7 +45,8 @@ pub(super) fn open(path: &Path, create: bool) -> Result<Option<Record>, Error> {
     if version > 0 && size <= QUICK_CHECK_MAX_BYTES {
         quick_check(&conn, path)?;
     }
-    let pragmas = "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;";
+    let pragmas =
+        "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
     conn.execute_batch(pragmas).map_err(|e| sql_error(path, e))?;
     migrate(&conn, path)?;
     Ok(Some(Record { conn, path: path.to_path_buf() }))

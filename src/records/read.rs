@@ -147,7 +147,7 @@ impl<'a> Reader<'a> {
     /// lines of voided batches are included and flagged.
     pub fn shipments(&self, filter: &ShipmentFilter) -> Result<Vec<Shipment>, Error> {
         let mut sql = format!(
-            "SELECT b.id, b.date, b.voided_on IS NOT NULL, l.forgotten, {LINE_COLUMNS} \
+            "SELECT b.seq, l.id, b.id, b.date, b.voided_on IS NOT NULL, l.forgotten, {LINE_COLUMNS} \
              FROM shipment_lines AS l JOIN batches AS b ON b.seq = l.batch WHERE 1"
         );
         let mut args: Vec<&str> = Vec::new();
@@ -157,18 +157,24 @@ impl<'a> Reader<'a> {
                 sql.push_str(&format!(" AND l.{column} = ?{}", args.len()));
             }
         }
-        sql.push_str(" ORDER BY b.date DESC, b.seq DESC, l.id");
         let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err())?;
         let map = |r: &Row| {
-            Ok(Shipment {
-                batch: r.get(0)?,
-                date: r.get(1)?,
-                voided: r.get(2)?,
-                forgotten: r.get(3)?,
-                line: line_row(r, 4)?,
-            })
+            let shipment = Shipment {
+                batch: r.get(2)?,
+                date: r.get(3)?,
+                voided: r.get(4)?,
+                forgotten: r.get(5)?,
+                line: line_row(r, 6)?,
+            };
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, shipment))
         };
-        stmt.query_map(rusqlite::params_from_iter(args), map).and_then(Iterator::collect).map_err(self.err())
+        let mut rows: Vec<(i64, i64, Shipment)> =
+            stmt.query_map(rusqlite::params_from_iter(args), map).and_then(Iterator::collect).map_err(self.err())?;
+        // Sorted here rather than by SQLite, whose sorter would copy every wide row once more.
+        rows.sort_unstable_by(|(seq_a, id_a, a), (seq_b, id_b, b)| {
+            (&b.date, seq_b).cmp(&(&a.date, seq_a)).then(id_a.cmp(id_b))
+        });
+        Ok(rows.into_iter().map(|(_, _, s)| s).collect())
     }
 
     /// Copies printed and shipped per (edition, print code), for every print code printed or

@@ -33,6 +33,15 @@ pub enum Error {
     /// The machine refused what the command needs (e.g. worker threads); nothing was written.
     #[error("{0}")]
     System(String),
+    /// The record of print runs and shipments could not be opened, read or written, or refused a
+    /// change (unknown batch, batch already voided …); the message says how to fix it.
+    #[error("{}: {message}", path.display())]
+    Record {
+        /// The record's file.
+        path: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// Something that cannot happen with validated data did: a bug to report.
     #[error("internal error: {0}; please report this with the command you ran")]
     Internal(String),

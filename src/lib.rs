@@ -15,6 +15,7 @@ pub mod output;
 pub mod press;
 pub mod progress;
 pub mod project;
+pub mod records;
 pub mod review;
 pub mod scaffold;
 pub mod ship;

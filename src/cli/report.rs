@@ -204,7 +204,15 @@ impl Report {
         match (e, self.format) {
             (Error::Problems(p), DiagnosticFormat::Short) => eprint!("{}", short(p)),
             (Error::Typst(t), DiagnosticFormat::Short) => eprint!("{}", t.short()),
-            (Error::Usage(_) | Error::Io { .. } | Error::Refused(_) | Error::System(_) | Error::Internal(_), _) => {
+            (
+                Error::Usage(_)
+                | Error::Io { .. }
+                | Error::Refused(_)
+                | Error::System(_)
+                | Error::Record { .. }
+                | Error::Internal(_),
+                _,
+            ) => {
                 eprintln!("error: {e}")
             }
             _ => eprintln!("{e}"),

@@ -3,6 +3,7 @@
 //! this module; the library takes plain options.
 
 pub mod commands;
+pub mod record;
 pub mod report;
 
 use std::path::PathBuf;
@@ -64,6 +65,88 @@ pub enum Command {
     /// Order books: `orders template FILE.xlsx|FILE.csv` writes an empty one to fill in.
     #[command(subcommand)]
     Orders(OrdersAction),
+    /// Record a print run of an edition's current build (its print code and copies).
+    Printed(PrintedArgs),
+    /// Who received what, when (from the record); `shipments void` and `shipments forget`.
+    Shipments(ShipmentsArgs),
+    /// Per edition and print code: copies printed, shipped and left, and whether the contacts
+    /// they carry are still today's.
+    Stock,
+    /// The record itself: `records backup FILE` writes a consistent copy.
+    #[command(subcommand)]
+    Records(RecordsAction),
+}
+
+/// `printed` options.
+#[derive(Debug, Args)]
+pub struct PrintedArgs {
+    /// The edition printed (its current build: run `guidepress build` first).
+    #[arg(value_name = "EDITION")]
+    pub edition: String,
+    /// Copies that came back from the printer.
+    #[arg(long, value_name = "N")]
+    pub copies: u64,
+    /// The day they were printed, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// A note (printer, invoice …).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub note: String,
+    /// Record a run of a draft build (unconfirmed contacts or passages) all the same.
+    #[arg(long)]
+    pub draft: bool,
+}
+
+/// `shipments` options.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ShipmentsArgs {
+    /// Void a batch, or forget old personal data, instead of listing.
+    #[command(subcommand)]
+    pub action: Option<ShipmentsAction>,
+    /// Only this edition.
+    #[arg(long, value_name = "ID")]
+    pub edition: Option<String>,
+    /// Only copies of this print code.
+    #[arg(long, value_name = "CODE")]
+    pub print_code: Option<String>,
+    /// Also write the lines (with addresses) as a CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+/// `shipments` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ShipmentsAction {
+    /// Mark a batch as not sent: its lines no longer count, and the next `ship` sends them again.
+    Void {
+        /// The batch id, as `ship` and `shipments` print it (e.g. 20261207-1).
+        #[arg(value_name = "BATCH")]
+        batch: String,
+        /// Why it did not go out.
+        #[arg(long, value_name = "TEXT")]
+        why: String,
+    },
+    /// Reduce shipments recorded before DATE to counts: organisations, recipients, addresses,
+    /// e-mails and the batches' files are removed; order ids, editions, print codes, countries
+    /// and copies stay, so every total and "already shipped" stays true.
+    Forget {
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+}
+
+/// `records` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RecordsAction {
+    /// Write a consistent copy of the record to FILE (not overwritten), even while other
+    /// commands run.
+    Backup {
+        /// The copy to write.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// `orders` subcommands.
@@ -189,8 +272,8 @@ pub struct PreviewArgs {
 #[derive(Debug, Args)]
 pub struct ShipArgs {
     /// The orders file (CSV, .xlsx or .ods), e.g. orders/2026-11.csv.
-    #[arg(value_name = "ORDERS")]
-    pub orders: PathBuf,
+    #[arg(value_name = "ORDERS", required_unless_present = "reprint")]
+    pub orders: Option<PathBuf>,
     /// The sheet of an .xlsx or .ods orders file to read (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
@@ -203,6 +286,12 @@ pub struct ShipArgs {
     /// Print how long each stage took (orders, page counts, plan, forms, labels, packing sheets, writing).
     #[arg(long)]
     pub timings: bool,
+    /// Show what would ship (copies still owed, print codes) and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the files of an earlier batch again, byte for byte, from the record; record nothing.
+    #[arg(long, value_name = "BATCH")]
+    pub reprint: Option<String>,
     /// Worker threads.
     #[command(flatten)]
     pub jobs: JobsArg,

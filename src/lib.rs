@@ -19,6 +19,7 @@ pub mod records;
 pub mod review;
 pub mod scaffold;
 pub mod ship;
+pub mod shipments;
 pub mod typeset;
 pub mod watch;
 

@@ -64,6 +64,11 @@ impl Staged {
         &self.target
     }
 
+    /// The temporary file, written in full, not yet in place.
+    pub fn temp(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Renames the file onto its target.
     pub fn commit(mut self) -> Result<(), Error> {
         fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
@@ -171,6 +176,26 @@ impl Drop for TempSet {
             }
         }
     }
+}
+
+/// Writes files (name, bytes) into `dir`, each atomically, after checking every one against the
+/// SHA-256 `expected` names for it (e.g. a batch's files kept in the record).
+pub fn write_verified(dir: &Path, files: &[(String, Vec<u8>)], expected: &[(String, String)]) -> Result<(), Error> {
+    for (name, bytes) in files {
+        let sha = expected.iter().find(|(n, _)| n == name).map(|(_, sha)| sha.as_str());
+        if sha != Some(sha256_hex(bytes).as_str()) {
+            return Err(Error::internal(format!(
+                "{}: the bytes kept for it do not match their hash",
+                dir.join(name).display()
+            )));
+        }
+    }
+    let staged: Vec<Staged> =
+        files.iter().map(|(name, bytes)| stage(&dir.join(name), bytes)).collect::<Result<_, _>>()?;
+    for file in staged {
+        file.commit()?;
+    }
+    Ok(())
 }
 
 /// Writes several files, each atomically, only after all of them were produced.

@@ -1,5 +1,6 @@
-//! The runs that span features: `build` (editions, then the review page) and `ship` (orders,
-//! with the page counts of the editions they send). The command line and `watch` call these;
+//! The runs that span features: `build` (editions, then the review page), `ship` (orders,
+//! with the page counts and current releases of the editions they send) and `printed` (a print
+//! run of an edition's current build). The command line and `watch` call these;
 //! no feature calls another (README: The code).
 
 use crate::editions::{self, BuildOptions, Built, Session};
@@ -8,6 +9,7 @@ use crate::manifest::Manifest;
 use crate::project::Project;
 use crate::review;
 use crate::ship::{self, ShipOptions, ShipReport};
+use crate::shipments;
 
 /// `guidepress build`: the editions that changed (see [`editions::build_in`]), then the review
 /// page for the ones typeset in this run.
@@ -40,4 +42,21 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
         editions::press_pages(project, base, &out, ids, options.jobs)
     };
     ship::ship(project, options, &count)
+}
+
+/// `guidepress printed`: records a print run of `copies` copies of edition `id`'s current build
+/// (see [`shipments::printed`]).
+pub fn printed(
+    project: &Project,
+    out: Option<&std::path::Path>,
+    id: &str,
+    copies: u64,
+    on: crate::model::date::Date,
+    note: &str,
+    draft: bool,
+) -> Result<shipments::PrintedRun, Error> {
+    let edition = project.select(&[id.to_string()])?[0];
+    let out = crate::output::out_dir(&project.root, out);
+    let release = editions::current_release(project, &out, edition)?;
+    shipments::printed(project, &release, copies, on, note, draft)
 }

@@ -7,27 +7,81 @@ use guidepress::editions::{self, BuildOptions};
 use guidepress::watch::Event;
 use guidepress::{Error, Project};
 
+use super::record;
 use super::report::{Report, plural};
 use super::{BuildArgs, Cli, Command, ContactsAction, ContactsArgs, NewWhat, OrdersAction};
 use guidepress::scaffold::{self, NewEdition};
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
-    if let Command::Build(args) = &cli.command
-        && let Some(built) = editions::up_to_date_fast(&cli.project, &build_options(&cli, args, report))
-    {
-        report.built(&built, false);
-        return Ok(());
+    let cli = &cli;
+    match &cli.command {
+        Command::Build(args) => {
+            let options = build_options(cli, args, report);
+            match editions::up_to_date_fast(&cli.project, &options) {
+                Some(built) => report.built(&built, false),
+                None => report.built(&guidepress::press::build(&load(cli, true)?, &options)?, args.timings),
+            }
+        }
+        Command::Check(jobs) => {
+            let project = load(cli, true)?;
+            let checked = editions::check(&project, jobs.jobs)?;
+            let all: Vec<_> = project.editions.iter().collect();
+            report.checked(&checked, project.unconfirmed_passages(&all));
+        }
+        Command::Ship(args) => ship(cli, args, report)?,
+        Command::Watch(args) => watch(cli, &load(cli, true)?, args, report)?,
+        Command::Export(args) => {
+            let files = guidepress::export::export(&load(cli, false)?, &args.id, &args.dir)?;
+            report.exported(files.len(), &args.dir);
+        }
+        Command::Contacts(args) => contacts(&load(cli, args.sheet.is_some())?, args, report)?,
+        Command::Orders(OrdersAction::Template { file }) => {
+            let project = load(cli, false)?;
+            for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), file)? {
+                report.wrote(&path, "order book");
+            }
+        }
+        Command::Preview(args) => {
+            for path in editions::preview(&load(cli, true)?, &args.id, args.page, cli.out.as_deref())? {
+                println!("{}", path.display());
+            }
+        }
+        Command::Printed(args) => record::printed(cli, &load(cli, false)?, args, report)?,
+        Command::Shipments(args) => record::shipments(&load(cli, false)?, args, report)?,
+        Command::Stock => record::stock(&load(cli, false)?)?,
+        Command::Records(action) => record::records(&load(cli, false)?, action, report)?,
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(Cli::command());
+            page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e))?;
+        }
+        Command::Changes(args) => {
+            let out = guidepress::output::out_dir(&cli.project, cli.out.as_deref());
+            let changes = guidepress::review::changes::load(&out)?;
+            print!("{}", guidepress::review::changes::text(&changes, &args.ids)?);
+        }
+        Command::Init(args) => {
+            let id = args.country.to_ascii_lowercase();
+            let edition = NewEdition { id: &id, country: &args.country, languages: &args.languages };
+            let created = scaffold::init(&args.dir, &cli.project, &edition, &guidepress::project::document_date())?;
+            report.created(&created, &args.dir);
+        }
+        Command::New(args) => {
+            let NewWhat::Edition(e) = &args.what;
+            let edition = NewEdition { id: &e.id, country: &e.country, languages: &e.languages };
+            let chapters = scaffold::chapter_files(&cli.project);
+            report.created(&scaffold::new_edition(&cli.project, &edition, &chapters)?, &cli.project);
+        }
     }
-    if let Some(done) = without_project(&cli, report) {
-        return done;
-    }
-    // Every command but export and contacts typesets: read the fonts while the project loads.
-    let typesets = match &cli.command {
-        Command::Export(_) | Command::Orders(_) => false,
-        Command::Contacts(args) => args.sheet.is_some(),
-        _ => true,
-    };
+    Ok(())
+}
+
+/// Loads the project of `--project`; `typesets` starts reading the fonts while it loads.
+fn load(cli: &Cli, typesets: bool) -> Result<Project, Error> {
     if typesets {
         guidepress::typeset::fonts::prefetch(&cli.project);
     }
@@ -39,83 +93,28 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
         );
         return Err(Problems(vec![Problem::file(guidepress::project::CONFIG, why)]).into());
     }
-    let project = Project::load(&cli.project)?;
-    match &cli.command {
-        Command::Build(args) => {
-            report.built(&guidepress::press::build(&project, &build_options(&cli, args, report))?, args.timings)
-        }
-        Command::Check(jobs) => {
-            let checked = editions::check(&project, jobs.jobs)?;
-            let all: Vec<_> = project.editions.iter().collect();
-            report.checked(&checked, project.unconfirmed_passages(&all));
-        }
-        Command::Ship(args) => {
-            let options = guidepress::ship::ShipOptions {
-                orders: args.orders.clone(),
-                stock: args.stock.clone(),
-                start: args.start,
-                out: cli.out.clone(),
-                jobs: args.jobs.jobs,
-                sheet: args.sheet.clone(),
-                progress: report.progress(),
-            };
-            report.shipped(&guidepress::press::ship(&project, &options)?, args.timings);
-        }
-        Command::Watch(args) => watch(&cli, &project, args, report)?,
-        Command::Export(args) => {
-            let files = guidepress::export::export(&project, &args.id, &args.dir)?;
-            report.exported(files.len(), &args.dir);
-        }
-        Command::Contacts(args) => contacts(&project, args, report)?,
-        Command::Orders(OrdersAction::Template { file }) => {
-            for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), file)? {
-                report.wrote(&path, "order book");
-            }
-        }
-        Command::Preview(args) => {
-            for path in editions::preview(&project, &args.id, args.page, cli.out.as_deref())? {
-                println!("{}", path.display());
-            }
-        }
-        Command::Completions(_) | Command::Man | Command::Init(_) | Command::New(_) | Command::Changes(_) => {
-            unreachable!("answered above")
-        }
-    }
-    Ok(())
+    Ok(Project::load(&cli.project)?)
 }
 
-/// The commands that need no project loaded: completions, man page, init, new edition.
-fn without_project(cli: &Cli, report: &Report) -> Option<Result<(), Error>> {
-    match &cli.command {
-        Command::Completions(args) => {
-            let mut command = Cli::command();
-            clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());
-            Some(Ok(()))
-        }
-        Command::Man => {
-            let page = clap_mangen::Man::new(Cli::command());
-            Some(page.render(&mut std::io::stdout()).map_err(|e| Error::io("<stdout>", e)))
-        }
-        Command::Changes(args) => {
-            let out = guidepress::output::out_dir(&cli.project, cli.out.as_deref());
-            let text = guidepress::review::changes::load(&out)
-                .and_then(|changes| guidepress::review::changes::text(&changes, &args.ids));
-            Some(text.map(|t| print!("{t}")))
-        }
-        Command::Init(args) => {
-            let id = args.country.to_ascii_lowercase();
-            let edition = NewEdition { id: &id, country: &args.country, languages: &args.languages };
-            let created = scaffold::init(&args.dir, &cli.project, &edition, &guidepress::project::document_date());
-            Some(created.map(|c| report.created(&c, &args.dir)))
-        }
-        Command::New(args) => {
-            let NewWhat::Edition(e) = &args.what;
-            let edition = NewEdition { id: &e.id, country: &e.country, languages: &e.languages };
-            let chapters = scaffold::chapter_files(&cli.project);
-            Some(scaffold::new_edition(&cli.project, &edition, &chapters).map(|c| report.created(&c, &cli.project)))
-        }
-        _ => None,
+/// `ship`: labels, packing sheets and a pick list for what is owed (or `--reprint`, `--dry-run`).
+fn ship(cli: &Cli, args: &super::ShipArgs, report: &Report) -> Result<(), Error> {
+    if let Some(batch) = &args.reprint {
+        return record::reprint(&load(cli, false)?, batch, report);
     }
+    let project = load(cli, true)?;
+    let options = guidepress::ship::ShipOptions {
+        orders: args.orders.clone().unwrap_or_default(),
+        stock: args.stock.clone(),
+        start: args.start,
+        out: cli.out.clone(),
+        jobs: args.jobs.jobs,
+        sheet: args.sheet.clone(),
+        progress: report.progress(),
+        dry_run: args.dry_run,
+        date: None,
+    };
+    report.shipped(&guidepress::press::ship(&project, &options)?, args.timings, args.dry_run);
+    Ok(())
 }
 
 /// `watch`: one line per round that rebuilt something.

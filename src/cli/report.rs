@@ -144,8 +144,8 @@ impl Report {
         self.status("watching for changes (Ctrl-C to stop)");
     }
 
-    /// What `ship` wrote and warned about.
-    pub fn shipped(&self, report: &guidepress::ship::ShipReport, timings: bool) {
+    /// What `ship` found in the record, wrote (or, on a dry run, would ship) and warned about.
+    pub fn shipped(&self, report: &guidepress::ship::ShipReport, timings: bool, dry_run: bool) {
         for w in &report.warnings {
             match self.format {
                 DiagnosticFormat::Short => eprintln!("{}", w.short().replacen(": error: ", ": warning: ", 1)),
@@ -153,8 +153,51 @@ impl Report {
             }
         }
         self.warnings(&report.typst_warnings);
+        for w in &report.draw_warnings {
+            eprintln!("warning: {w}");
+        }
+        if let Some(batch) = &report.recovered {
+            self.status(format!(
+                "put in place the files of batch {batch}, which an earlier run recorded and was stopped"
+            ));
+        }
+        for a in &report.already {
+            let when: Vec<String> = a.batches.iter().map(|(id, date)| format!("{id} of {date}")).collect();
+            self.status(format!(
+                "already shipped: row {} order {} {} ×{} (batch {})",
+                a.row,
+                a.order_id,
+                a.edition,
+                a.copies,
+                when.join(", ")
+            ));
+        }
+        if report.would_ship.is_empty() {
+            self.status(format!(
+                "nothing owed: all {} order line{} of {} were shipped already; nothing written",
+                report.already.len(),
+                plural(report.already.len()),
+                report.summary.orders_file
+            ));
+            return;
+        }
+        let mut per_code: std::collections::BTreeMap<(&str, &str), u64> = Default::default();
+        for (edition, code, n) in &report.would_ship {
+            *per_code.entry((edition.as_str(), code.as_str())).or_default() += n;
+        }
+        let verb = if dry_run { "would ship" } else { "shipping" };
+        for ((edition, code), n) in per_code {
+            self.status(format!("{verb} {edition} ×{n} of print code {code}"));
+        }
+        if dry_run {
+            self.status("dry run: nothing written, nothing recorded");
+            return;
+        }
         for (path, what) in &report.files {
             self.status(format!("wrote {}  ({what})", path.display()));
+        }
+        if let Some(batch) = &report.batch {
+            self.status(format!("recorded batch {batch}"));
         }
         if timings {
             self.status(report.timings.to_string());

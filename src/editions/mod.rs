@@ -14,7 +14,7 @@ pub use forms::{
     BOOKLET_JSON, BOOKLET_LAYOUT, EditionFiles, Made, PRESS_PDF, StagedFile, Typeset, Variant, edition_files,
     file_names, impose, load_base, screen_from, typeset,
 };
-pub use pages::press_pages;
+pub use pages::{current_release, press_pages};
 pub use stale::{data_hash, up_to_date_fast};
 
 use std::collections::BTreeMap;

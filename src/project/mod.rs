@@ -20,7 +20,7 @@ use crate::diag::{Location, Problem, Problems};
 use crate::model::contact::{self, Contact, Status};
 
 pub use crate::model::edition::{Chapter, Edition, Guide};
-pub use schema::{BuildSettings, Sender, Shipping};
+pub use schema::{BuildSettings, RecordSettings, Sender, Shipping};
 
 use chapters::discover_chapters;
 use editions::{ContactAt, EditionCx, duplicate_ids, load_editions};
@@ -54,6 +54,8 @@ pub struct Project {
     pub shipping: Shipping,
     /// Build settings.
     pub build: BuildSettings,
+    /// Where the record of print runs and shipments lives.
+    pub records: RecordSettings,
     /// Editions sorted by id.
     pub editions: Vec<Edition>,
     /// Chapters per language, in order.
@@ -132,9 +134,15 @@ impl Project {
             sender: config.sender,
             shipping: config.shipping,
             build: config.build,
+            records: config.records,
             editions,
             chapters,
         })
+    }
+
+    /// The record of print runs and shipments (`records.path`, from the project folder).
+    pub fn record_path(&self) -> PathBuf {
+        self.root.join(&self.records.path)
     }
 
     /// The edition with this id.

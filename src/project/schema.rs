@@ -20,6 +20,8 @@ pub(super) struct ConfigFile {
     pub(super) shipping: Shipping,
     #[serde(default)]
     pub(super) build: BuildSettings,
+    #[serde(default)]
+    pub(super) records: RecordSettings,
     #[serde(default, rename = "contact")]
     pub(super) contacts: Vec<Spanned<ContactDef>>,
 }
@@ -105,6 +107,21 @@ impl Default for BuildSettings {
     }
 }
 
+/// Where the record of print runs and shipments lives (`[records]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct RecordSettings {
+    /// The SQLite file, relative to the project (or absolute); never under `out/`, which is
+    /// disposable.
+    pub path: String,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        Self { path: "records/guidepress.sqlite".to_string() }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct EditionFile {
@@ -180,6 +197,20 @@ pub(super) fn read_limits(root: &std::path::Path, problems: &mut Problems) -> cr
 
 /// The settings of guidepress.toml besides the guide and the contacts: sender, shipping, build.
 pub(super) fn validate_settings(config: &ConfigFile, text: &str, problems: &mut Problems) {
+    let path = std::path::Path::new(&config.records.path);
+    let under_out = path.components().next().is_some_and(|c| c.as_os_str() == "out");
+    if config.records.path.trim().is_empty() || under_out || path.extension().is_none_or(|e| e != "sqlite") {
+        let at = key_offset(text, "records", "path");
+        problems.push(Problem::at(
+            CONFIG,
+            text,
+            at,
+            format!(
+                "`records.path` is \"{}\"; name a `.sqlite` file outside `out/` (which is disposable), e.g. \"records/guidepress.sqlite\"",
+                config.records.path
+            ),
+        ));
+    }
     validate_shipping(&config.shipping, text, problems);
     // The sender's e-mail is printed on every label: one bare address, like a contact's.
     if let Some(email) = config.sender.as_ref().map(|s| s.email.trim()).filter(|e| !e.is_empty())

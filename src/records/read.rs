@@ -136,6 +136,21 @@ impl<'a> Reader<'a> {
         Ok(Some((batch, lines)))
     }
 
+    /// The files batch `id` wrote, (name, bytes) in the order recorded; empty when it wrote none
+    /// or they were forgotten.
+    pub fn batch_files(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let sql = "SELECT f.name, f.bytes FROM batch_files AS f JOIN batches AS b ON b.seq = f.batch \
+                   WHERE b.id = ?1 ORDER BY f.id";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(self.err())
+    }
+
+    /// The last batch (voided or not) whose files went to the folder `out_dir`.
+    pub fn latest_batch_in(&self, out_dir: &str) -> Result<Option<Batch>, Error> {
+        let sql = format!("SELECT {BATCH_COLUMNS} FROM batches AS b WHERE b.out_dir = ?1 ORDER BY b.seq DESC LIMIT 1");
+        self.conn.query_row(&sql, [out_dir], |r| batch_row(r, 0)).optional().map_err(self.err())
+    }
+
     /// Every batch, in the order they were added.
     pub fn batches(&self) -> Result<Vec<Batch>, Error> {
         let sql = format!("SELECT {BATCH_COLUMNS} FROM batches AS b ORDER BY b.seq");

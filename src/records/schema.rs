@@ -101,6 +101,18 @@ CREATE INDEX shipment_lines_print_code ON shipment_lines (print_code);
 -- Covers `stock` and `draw` (an index-only scan) and serves a filter by edition.
 CREATE INDEX shipment_lines_stock ON shipment_lines (edition, print_code, batch, copies);
 CREATE INDEX shipment_lines_batch ON shipment_lines (batch);
+
+-- The files a batch wrote (labels, packing sheets, pick list, summary), byte for byte, recorded in
+-- the same transaction as its lines: `ship --reprint` writes them again, and a run stopped after
+-- recording but before putting its files in place is completed from here. `forget` removes them
+-- with the personal data they hold.
+CREATE TABLE batch_files (
+    id    INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches (seq),
+    name  TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    UNIQUE (batch, name)
+) STRICT;
 "#;
 
 #[cfg(test)]

@@ -194,6 +194,16 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Records one file a batch wrote, byte for byte (see [`super::Reader::batch_files`]).
+    pub fn add_batch_file(&self, batch_id: &str, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        let Some(seq) = self.batch_seq(batch_id)? else {
+            return Err(record_error(self.path, self.unknown_batch(batch_id)?));
+        };
+        let sql = "INSERT INTO batch_files (batch, name, bytes) VALUES (?1, ?2, ?3)";
+        self.tx.execute(sql, params![seq, name, bytes]).map_err(self.err())?;
+        Ok(())
+    }
+
     /// Voids a batch: its lines stay in the record, flagged, and no longer count as shipped.
     pub fn void(&self, batch_id: &str, date: &str, why: &str) -> Result<(), Error> {
         self.date("the void's date", date)?;
@@ -260,7 +270,9 @@ impl<'a> Tx<'a> {
         let sql = "UPDATE shipment_lines SET organization = '', recipient = '', address = '', email = '', forgotten = 1 \
                    WHERE forgotten = 0 AND batch IN (SELECT seq FROM batches WHERE date < ?1)";
         let n = self.tx.execute(sql, [before]).map_err(self.err())?;
-        self.forgot |= n > 0;
+        let sql = "DELETE FROM batch_files WHERE batch IN (SELECT seq FROM batches WHERE date < ?1)";
+        let files = self.tx.execute(sql, [before]).map_err(self.err())?;
+        self.forgot |= n > 0 || files > 0;
         Ok(n as u64)
     }
 }

@@ -18,6 +18,7 @@ pub mod boxes;
 pub mod chunks;
 pub mod glyphs;
 pub mod layout;
+pub mod ledger;
 pub mod orders;
 pub mod pages;
 pub mod plan;
@@ -30,6 +31,7 @@ pub mod stock;
 pub mod template;
 pub mod view;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -70,14 +72,19 @@ pub struct ShipOptions {
     pub sheet: Option<String>,
     /// Where to report how many chunks of labels and packing sheets are typeset.
     pub progress: crate::progress::Reporter,
+    /// Show what would ship and record nothing (`--dry-run`).
+    pub dry_run: bool,
+    /// The date recorded for the batch (default: today, or `SOURCE_DATE_EPOCH`'s day).
+    pub date: Option<crate::model::date::Date>,
 }
 
 /// Turns an orders file into `out/shipping/<orders-stem>/` labels.pdf, packing.pdf,
-/// picklist.csv and summary.json; nothing is written unless every step succeeds.
+/// picklist.csv and summary.json for the copies still owed, and records the batch; nothing is
+/// written or recorded unless every step succeeds. With nothing owed, nothing is written.
 ///
-/// `count_pages` tells the press page count of the editions ordered (see [`PageCounter`]).
+/// `count_pages` tells the press page count and current release of the editions ordered (see
+/// [`PageCounter`]).
 pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter) -> Result<ShipReport, Error> {
-    let mut timings = ShipTimings::default();
     let mut clock = Clock::start();
     let stock = stock::choose(options.stock.as_deref(), options.start)?;
     let file = display_path(project, &options.orders);
@@ -85,7 +92,33 @@ pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter)
     let parsed = orders::sheet::read_orders(&options.orders, &bytes, options.sheet.as_deref(), &project.edition_ids())
         .map_err(|p| to_problems(&file, p))?;
     let warnings: Vec<Problem> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone())).collect();
-    let lines = parsed.lines;
+    let out = crate::output::out_dir(&project.root, options.out.as_deref());
+    let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
+    let dir = out.join("shipping").join(stem);
+    let dir_rel = display_path(project, &dir);
+    let path = project.record_path();
+    let mut record = match options.dry_run {
+        true => crate::records::Record::open_existing(&path)?,
+        false => Some(crate::records::Record::open(&path)?),
+    };
+    // The whole run holds the record's write lock: a second run waits, then refuses. A dry run
+    // takes it too (to draw from stock as a run would) and never commits.
+    let tx = record.as_mut().map(|r| r.write()).transpose()?;
+    let read = tx.as_ref().map(|t| t.read());
+    let recovered = match (&read, options.dry_run) {
+        (Some(read), false) => ledger::recover(read, &dir, &dir_rel)?,
+        _ => None,
+    };
+    let owed = match &read {
+        Some(read) => ledger::owed(read, &parsed.lines).map_err(|p| ledger::problems(&file, p))?,
+        None => ledger::Owed { lines: parsed.lines.clone(), ..Default::default() },
+    };
+    let mut report = ShipReport::new(dir.clone(), warnings, owed.already.clone(), recovered);
+    report.summary.orders_file.clone_from(&file);
+    report.summary.order_lines = parsed.lines.len();
+    if owed.lines.is_empty() {
+        return Ok(report);
+    }
     let Some(sender) = &project.sender else {
         return Err(Problems(vec![Problem::file(
             crate::project::CONFIG,
@@ -93,59 +126,213 @@ pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter)
         )])
         .into());
     };
-    let layout = ShippingLayout::load(&project.root)?;
-    let base = Base::load(&project.root)?;
-    glyphs::check(&base.fonts, &file, &lines, sender)?;
-    timings.orders = clock.lap();
-
-    let out = crate::output::out_dir(&project.root, options.out.as_deref());
-    let infos = pages::edition_infos(project, &base, &lines, &layout, count_pages)?;
-    timings.page_counts = clock.lap();
-    let s = &project.shipping;
-    let model = WeightModel {
-        inner_gsm: s.inner_gsm,
-        cover_gsm: s.cover_gsm,
-        packaging_g: s.packaging_g,
-        max_box_g: s.max_box_kg * 1000.0,
-    };
-    let limit = |country: &str| crate::model::postal::max_box_g(&s.destinations, country, s.max_box_kg);
-    let plan = plan::plan_with_limits(&lines, &infos, &model, &limit).map_err(|p| to_problems(&file, p))?;
-    timings.plan = clock.lap();
-
-    // The output folder, and the temporary files of this run: removed (with the folders the
-    // run created) unless the run succeeds.
-    let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
-    let mut temps = TempSet::new(&out.join("shipping").join(stem))?;
-    for b in &plan.boxes {
-        code128_modules(&b.code).map_err(Error::internal)?;
+    let run = Run { project, options, file: &file, stock, sender, lines: &owed.lines };
+    let made = run.produce(&dir, &mut clock, count_pages, tx.as_ref())?;
+    report.summary = made.summary.clone();
+    report.summary.order_lines = parsed.lines.len();
+    report.draw_warnings = made.draw_warnings.clone();
+    report.typst_warnings = made.typst_warnings.clone();
+    report.timings = made.timings.clone();
+    report.would_ship = made.lines.iter().map(|l| (l.edition.clone(), l.print_code.clone(), l.copies)).collect();
+    if options.dry_run {
+        return Ok(report);
     }
-    let views = Views::new(&plan, &infos, sender, stock, options.start, s.label_offset)
-        .with_services(crate::model::postal::services(&s.destinations));
-    let date = project.guide.ymd;
-    let fit = Fit { file: &file, plan: &plan, stock, sizes: &layout.label };
-    let forms = Forms::typeset(&base, &views, date, options.jobs)?;
-    fit.refuse_overflows([&forms.label, &forms.sheet])?;
-    forms.one_page_each()?;
-    timings.forms = clock.lap();
-    let [labels, sheets] = chunks::typeset(&base, &views, &forms, &mut temps, date, options)?;
-    timings.chunks = clock.lap();
-    (timings.labels, timings.sheets) = (labels.took, sheets.took);
-    fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;
-    let counts = reconcile::reconcile(&lines, &plan, &labels.outs, &sheets.outs, stock, options.start)?;
+    let tx = tx.ok_or_else(|| Error::internal("no record transaction"))?;
+    let date = options.date.unwrap_or_else(|| {
+        crate::model::date::Date::source_date_epoch().unwrap_or_else(crate::model::date::Date::today)
+    });
+    report.batch = Some(made.commit(&tx, &bytes, &dir_rel, date, &mut report.files, stock)?);
+    tx.commit()?;
+    made.put_in_place()?;
+    report.timings.write += clock.lap();
+    Ok(report)
+}
 
-    let mut summary = summary(&file, stock.name, options.start, lines.len(), &plan, &infos, counts);
-    summary.destinations = postal::per_destination(&plan, &s.destinations, s.max_box_kg);
-    let typst_warnings = typst_warnings(&labels, &sheets);
-    let staged = stage_outputs(&mut temps, &labels, &sheets, &plan, &infos, &summary)?;
-    let mut files = Vec::new();
-    for (file, description) in staged.into_iter().zip(report::descriptions(&summary, stock)) {
-        let path = file.target().to_path_buf();
-        file.commit()?;
-        files.push((path, description));
+/// One shipping run's inputs, once the orders are read and what is owed is known.
+struct Run<'a> {
+    project: &'a Project,
+    options: &'a ShipOptions,
+    file: &'a str,
+    stock: &'static stock::Stock,
+    sender: &'a crate::project::Sender,
+    lines: &'a [orders::OrderLine],
+}
+
+impl Run<'_> {
+    /// Page counts and print codes, the plan, and the four files typeset and staged (not yet in
+    /// place); with `dry_run`, only what would ship (nothing typeset).
+    fn produce(
+        &self,
+        dir: &Path,
+        clock: &mut Clock,
+        count_pages: &PageCounter,
+        tx: Option<&crate::records::Tx>,
+    ) -> Result<Made, Error> {
+        let (project, options, file, lines) = (self.project, self.options, self.file, self.lines);
+        let mut timings = ShipTimings::default();
+        let layout = ShippingLayout::load(&project.root)?;
+        let base = Base::load(&project.root)?;
+        glyphs::check(&base.fonts, file, lines, self.sender)?;
+        timings.orders = clock.lap();
+        let (infos, releases) = pages::edition_infos(project, &base, lines, &layout, count_pages)?;
+        timings.page_counts = clock.lap();
+        let (codes, draw_warnings) = match tx {
+            Some(tx) => ledger::draw(tx, lines, &releases)?,
+            None => ledger::draw_without_record(lines, &releases),
+        };
+        let shipment_lines = ledger::shipment_lines(lines, &codes);
+        let mut made = Made { releases, draw_warnings, lines: shipment_lines, ..Made::default() };
+        let s = &project.shipping;
+        let model = WeightModel {
+            inner_gsm: s.inner_gsm,
+            cover_gsm: s.cover_gsm,
+            packaging_g: s.packaging_g,
+            max_box_g: s.max_box_kg * 1000.0,
+        };
+        let limit = |country: &str| crate::model::postal::max_box_g(&s.destinations, country, s.max_box_kg);
+        let plan = plan::plan_with_limits(lines, &infos, &model, &limit).map_err(|p| to_problems(file, p))?;
+        timings.plan = clock.lap();
+        if options.dry_run {
+            made.summary =
+                summary(file, self.stock.name, options.start, lines.len(), &plan, &infos, Reconciled::default());
+            made.timings = timings;
+            return Ok(made);
+        }
+        let by_line: BTreeMap<(String, String), Vec<(String, u64)>> =
+            lines.iter().zip(&codes).map(|(l, c)| ((l.order_id.clone(), l.edition.clone()), c.clone())).collect();
+        self.typeset(dir, &base, &layout, (&plan, &infos, &by_line), &mut timings, clock, &mut made)?;
+        made.timings = timings;
+        Ok(made)
     }
-    temps.succeeded();
-    timings.write = clock.lap();
-    Ok(ShipReport { dir: temps.dir().to_path_buf(), files, summary, warnings, typst_warnings, timings })
+
+    /// Typesets labels and packing sheets, checks them, and stages the four files.
+    #[allow(clippy::too_many_arguments)]
+    fn typeset(
+        &self,
+        dir: &Path,
+        base: &Base,
+        layout: &ShippingLayout,
+        (plan, infos, by_line): (&Plan, &BTreeMap<String, plan::EditionInfo>, &PrintCodes),
+        timings: &mut ShipTimings,
+        clock: &mut Clock,
+        made: &mut Made,
+    ) -> Result<(), Error> {
+        let (options, file, stock, lines) = (self.options, self.file, self.stock, self.lines);
+        let s = &self.project.shipping;
+        // The temporary files of this run: removed (with the folders the run created) unless
+        // the run succeeds.
+        let mut temps = TempSet::new(dir)?;
+        for b in &plan.boxes {
+            code128_modules(&b.code).map_err(Error::internal)?;
+        }
+        let views = Views::new(plan, infos, self.sender, stock, options.start, s.label_offset)
+            .with_services(crate::model::postal::services(&s.destinations))
+            .with_print_codes(by_line);
+        let date = self.project.guide.ymd;
+        let fit = Fit { file, plan, stock, sizes: &layout.label };
+        let forms = Forms::typeset(base, &views, date, options.jobs)?;
+        fit.refuse_overflows([&forms.label, &forms.sheet])?;
+        forms.one_page_each()?;
+        timings.forms = clock.lap();
+        let [labels, sheets] = chunks::typeset(base, &views, &forms, &mut temps, date, options)?;
+        timings.chunks = clock.lap();
+        (timings.labels, timings.sheets) = (labels.took, sheets.took);
+        fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;
+        let counts = reconcile::reconcile(lines, plan, &labels.outs, &sheets.outs, stock, options.start)?;
+        let mut summary = summary(file, stock.name, options.start, lines.len(), plan, infos, counts);
+        summary.destinations = postal::per_destination(plan, &s.destinations, s.max_box_kg);
+        summary.print_codes = print_code_totals(by_line, lines);
+        made.typst_warnings = typst_warnings(&labels, &sheets);
+        made.staged = stage_outputs(&mut temps, &labels, &sheets, plan, infos, &summary)?.into();
+        made.summary = summary;
+        made.temps = Some(temps);
+        Ok(())
+    }
+}
+
+/// Per (order id, edition), the print codes its copies are drawn from, in order.
+type PrintCodes = BTreeMap<(String, String), Vec<(String, u64)>>;
+
+/// Copies per edition and print code in this run.
+fn print_code_totals(by_line: &PrintCodes, lines: &[orders::OrderLine]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for l in lines {
+        for (code, n) in by_line.get(&(l.order_id.clone(), l.edition.clone())).into_iter().flatten() {
+            *out.entry(l.edition.clone()).or_default().entry(code.clone()).or_default() += n;
+        }
+    }
+    out
+}
+
+/// What a run made: the files staged, the lines to record, the releases shipped from.
+#[derive(Default)]
+struct Made {
+    staged: Vec<Staged>,
+    temps: Option<TempSet>,
+    summary: Summary,
+    lines: Vec<crate::model::record::ShipmentLine>,
+    releases: BTreeMap<String, crate::model::record::Release>,
+    draw_warnings: Vec<String>,
+    typst_warnings: crate::error::Diagnostics,
+    timings: ShipTimings,
+}
+
+impl Made {
+    /// Records the batch — its lines, the releases it ships from, its files byte for byte — in
+    /// `tx` (not yet committed); returns its id and lists its files in `files`.
+    fn commit(
+        &self,
+        tx: &crate::records::Tx,
+        orders: &[u8],
+        dir_rel: &str,
+        date: crate::model::date::Date,
+        files: &mut Vec<(PathBuf, String)>,
+        stock: &stock::Stock,
+    ) -> Result<String, Error> {
+        for code in self.lines.iter().map(|l| &l.print_code).collect::<std::collections::BTreeSet<_>>() {
+            if let Some(release) = self.releases.values().find(|r| &r.print_code == code) {
+                tx.put_release(release)?;
+            }
+        }
+        let date = date.to_string();
+        let id = tx.next_batch_id(&date)?;
+        let mut contents = Vec::new();
+        for file in &self.staged {
+            let bytes = fs::read(file.temp()).map_err(|e| Error::io(file.temp(), e))?;
+            let name = file.target().file_name().unwrap_or_default().to_string_lossy().into_owned();
+            contents.push((name, bytes));
+        }
+        let batch = crate::model::record::Batch {
+            id: id.clone(),
+            orders_file: self.summary.orders_file.clone(),
+            orders_sha256: crate::output::sha256_hex(orders),
+            date,
+            stock: self.summary.stock.clone(),
+            start: u32::try_from(self.summary.start).unwrap_or(u32::MAX),
+            out_dir: dir_rel.to_string(),
+            files: contents.iter().map(|(n, b)| (n.clone(), crate::output::sha256_hex(b))).collect(),
+            voided: None,
+        };
+        tx.add_batch(&batch, &self.lines)?;
+        for (name, bytes) in &contents {
+            tx.add_batch_file(&id, name, bytes)?;
+        }
+        for (file, description) in self.staged.iter().zip(report::descriptions(&self.summary, stock)) {
+            files.push((file.target().to_path_buf(), description));
+        }
+        Ok(id)
+    }
+
+    /// Puts the staged files in place (after the batch is recorded).
+    fn put_in_place(mut self) -> Result<(), Error> {
+        for file in std::mem::take(&mut self.staged) {
+            file.commit()?;
+        }
+        if let Some(temps) = self.temps.as_mut() {
+            temps.succeeded();
+        }
+        Ok(())
+    }
 }
 
 /// Typst's warnings about the chunks, each once.
@@ -169,7 +356,12 @@ fn stage_outputs(
 ) -> Result<[Staged; 4], Error> {
     let label_pdf = stage_pdf(temps, "labels.pdf", labels)?;
     let packing_pdf = stage_pdf(temps, "packing.pdf", sheets)?;
-    let pick = plan::pick_list_csv(&plan::pick_list(plan, infos)).map_err(Error::internal)?;
+    let mut rows = plan::pick_list(plan, infos);
+    for row in &mut rows {
+        let codes = summary.print_codes.get(&row.edition).into_iter().flatten();
+        row.print_codes = codes.map(|(code, n)| format!("{code} ×{n}")).collect::<Vec<_>>().join("; ");
+    }
+    let pick = plan::pick_list_csv(&rows).map_err(Error::internal)?;
     let mut summary_json = serde_json::to_vec_pretty(summary).map_err(Error::internal)?;
     summary_json.push(b'\n');
     let pick = temps.stage("picklist.csv", |w| w.write_all(&pick).map_err(|e| Error::io("picklist.csv", e)))?;
@@ -212,6 +404,7 @@ fn summary(
             .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
             .collect(),
         destinations: Default::default(),
+        print_codes: Default::default(),
     }
 }
 

@@ -123,6 +123,8 @@ pub struct PickRow {
     pub orders: usize,
     /// Boxes holding at least one copy of it.
     pub boxes: usize,
+    /// The printings to pull, `CODE ×N` joined by `; ` (print codes, oldest first).
+    pub print_codes: String,
 }
 
 /// Copies, orders and boxes per edition, in edition-id order; editions nobody ordered are left out.
@@ -150,6 +152,7 @@ pub fn pick_list(plan: &Plan, editions: &BTreeMap<String, EditionInfo>) -> Vec<P
             copies,
             orders,
             boxes,
+            print_codes: String::new(),
         });
     }
     rows
@@ -162,7 +165,17 @@ pub fn pick_list_csv(rows: &[PickRow]) -> Result<Vec<u8>, csv::Error> {
         w.serialize(row)?;
     }
     if rows.is_empty() {
-        w.write_record(["edition", "title", "languages", "pages", "copy_weight_g", "copies", "orders", "boxes"])?;
+        w.write_record([
+            "edition",
+            "title",
+            "languages",
+            "pages",
+            "copy_weight_g",
+            "copies",
+            "orders",
+            "boxes",
+            "print_codes",
+        ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

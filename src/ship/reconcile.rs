@@ -15,6 +15,7 @@ use crate::ship::report::Copies;
 use crate::ship::stock::{self, Stock};
 
 /// The counts that agree once a run reconciles.
+#[derive(Default)]
 pub struct Reconciled {
     /// Copies at every stage.
     pub copies: Copies,

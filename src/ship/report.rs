@@ -68,10 +68,45 @@ pub struct ShipReport {
     pub typst_warnings: crate::error::Diagnostics,
     /// How long each stage took.
     pub timings: ShipTimings,
+    /// The batch recorded (none when nothing was owed, or on a dry run).
+    pub batch: Option<String>,
+    /// Order lines already shipped in full, not shipped again.
+    pub already: Vec<crate::ship::ledger::AlreadyShipped>,
+    /// A batch that an earlier run recorded and did not put in place, put in place now.
+    pub recovered: Option<String>,
+    /// Where the copies come from when the printed stock does not cover them.
+    pub draw_warnings: Vec<String>,
+    /// What this run ships (or, on a dry run, would ship): (edition, print code, copies) per
+    /// order line and print code.
+    pub would_ship: Vec<(String, String, u64)>,
+}
+
+impl ShipReport {
+    /// The report of a run that has not shipped anything yet.
+    pub fn new(
+        dir: PathBuf,
+        warnings: Vec<crate::diag::Problem>,
+        already: Vec<crate::ship::ledger::AlreadyShipped>,
+        recovered: Option<String>,
+    ) -> Self {
+        ShipReport {
+            dir,
+            files: Vec::new(),
+            summary: Summary::default(),
+            warnings,
+            typst_warnings: Default::default(),
+            timings: ShipTimings::default(),
+            batch: None,
+            already,
+            recovered,
+            draw_warnings: Vec::new(),
+            would_ship: Vec::new(),
+        }
+    }
 }
 
 /// Copies counted at each stage; they must all agree.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Copies {
     /// On the order lines.
     pub ordered: u64,
@@ -84,7 +119,7 @@ pub struct Copies {
 }
 
 /// summary.json.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Summary {
     /// The orders file, relative to the project.
@@ -113,6 +148,8 @@ pub struct Summary {
     pub editions: BTreeMap<String, EditionSummary>,
     /// Boxes and weight per destination country, with the limit the boxes kept to.
     pub destinations: BTreeMap<String, crate::ship::postal::DestinationSummary>,
+    /// Copies per edition and print code: which printings to pull.
+    pub print_codes: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// Page count and copy weight of one edition.

@@ -115,12 +115,14 @@ struct LabelsView<'a> {
     stock: StockView,
 }
 
-/// One edition in a box, on its packing sheet.
+/// One edition in a box (of one print code, when the run knows them), on its packing sheet.
 #[derive(Debug, Serialize)]
 struct ContentView<'a> {
     copies: u32,
     edition: &'a str,
     languages: &'a [String],
+    #[serde(rename = "print-code")]
+    print_code: Option<String>,
     title: &'a str,
 }
 
@@ -230,6 +232,9 @@ pub struct Views<'a> {
     services: BTreeMap<String, String>,
     /// Whether every label stamps its own service (see [`Views::with_services`]).
     own_stamps: bool,
+    /// Per box, what it holds by print code: (edition, print code, copies) (see
+    /// [`Views::with_print_codes`]); empty when the run names no print codes.
+    box_codes: Vec<Vec<(String, String, u32)>>,
 }
 
 impl<'a> Views<'a> {
@@ -242,6 +247,40 @@ impl<'a> Views<'a> {
             .iter()
             .any(|b| plan.shipments[b.shipment].lines.first().is_some_and(|l| services.contains_key(&l.country)));
         self.services = services;
+        self
+    }
+
+    /// The print codes to pack: `codes` gives, per (order id, edition), the print codes its
+    /// copies are drawn from, in order; each box's copies take from the front.
+    pub fn with_print_codes(mut self, codes: &BTreeMap<(String, String), Vec<(String, u64)>>) -> Self {
+        let mut pools = codes.clone();
+        self.box_codes = self
+            .plan
+            .boxes
+            .iter()
+            .map(|b| {
+                let order = &self.plan.shipments[b.shipment].order_id;
+                let mut held = Vec::new();
+                for (edition, n) in &b.plan.contents {
+                    let pool = pools.entry((order.clone(), edition.clone())).or_default();
+                    let mut left = u64::from(*n);
+                    while left > 0 {
+                        let Some(front) = pool.first_mut() else {
+                            held.push((edition.clone(), String::new(), u32::try_from(left).unwrap_or(u32::MAX)));
+                            break;
+                        };
+                        let k = front.1.min(left);
+                        held.push((edition.clone(), front.0.clone(), u32::try_from(k).unwrap_or(u32::MAX)));
+                        front.1 -= k;
+                        left -= k;
+                        if front.1 == 0 {
+                            pool.remove(0);
+                        }
+                    }
+                }
+                held
+            })
+            .collect();
         self
     }
 
@@ -264,6 +303,7 @@ impl<'a> Views<'a> {
             infos,
             services: BTreeMap::new(),
             own_stamps: false,
+            box_codes: Vec::new(),
         }
     }
 
@@ -327,16 +367,23 @@ impl<'a> Views<'a> {
         let japanese = japanese_context([l.recipient.as_str(), &l.organization], &l.country);
         let notes: Vec<&str> = s.lines.iter().map(|l| l.notes.as_str()).filter(|n| !n.is_empty()).collect();
         let notes = notes.join("\n");
-        let contents = b.plan.contents.iter().map(|(e, n)| {
-            let info = &self.infos[e];
-            ContentView { copies: *n, edition: e, languages: &info.languages, title: &info.title }
-        });
+        let infos: &'a BTreeMap<String, EditionInfo> = self.infos;
+        let view = |e: &str, code: Option<String>, n: u32| {
+            let (edition, info) = infos.get_key_value(e).expect("every edition shipped has its info");
+            ContentView { copies: n, edition, languages: &info.languages, print_code: code, title: &info.title }
+        };
+        let contents: Vec<ContentView> = match self.box_codes.get(i) {
+            Some(held) => {
+                held.iter().map(|(e, code, n)| view(e, Some(code.clone()).filter(|c| !c.is_empty()), *n)).collect()
+            }
+            None => b.plan.contents.iter().map(|(e, n)| view(e, None, *n)).collect(),
+        };
         SheetView {
             address: address_lines(l),
             barcode: Barcode::new(&b.code),
             of: [b.k, b.n],
             code: &b.code,
-            contents: contents.collect(),
+            contents,
             copies: b.plan.copies(),
             email: &l.email,
             id: i,

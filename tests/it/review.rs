@@ -239,13 +239,16 @@ fn a_changed_number_is_reported_under_nz_only_with_its_pages() {
     assert!(fields[0]["old"].as_str().unwrap().starts_with("0800 555 111"), "{fields:?}");
     assert!(fields[0]["new"].as_str().unwrap().starts_with("0800 555 112"), "{fields:?}");
     assert!(nz["chapters"].as_array().unwrap().is_empty());
-    // The pages reported are exactly those whose text changed, all of them contacts pages.
+    // The pages reported are exactly those whose text changed: the contacts pages, and the
+    // imprint (page 2), whose print code changed with the number.
     let press_after = page_texts(&editions.join("nz.pdf"));
     let expected = changed_pages(&press_before, &press_after);
     let pages: Vec<u64> = nz["pages"].as_array().unwrap().iter().map(|p| p["page"].as_u64().unwrap()).collect();
     assert!(!pages.is_empty());
     assert_eq!(pages, expected);
-    for p in &pages {
+    assert_eq!(pages[0], 2, "the imprint's print code changed");
+    assert!(press_after[1].contains("Print code"), "{}", press_after[1]);
+    for p in &pages[1..] {
         assert!(press_after[*p as usize - 1].contains("Contacts"), "page {p} is not a contacts page");
         assert!(nz["pages"][0]["region"].is_object());
     }

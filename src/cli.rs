@@ -20,6 +20,10 @@ pub struct Cli {
     /// Where outputs go (default: <project>/out).
     #[arg(long, global = true, value_name = "DIR", env = "GUIDEPRESS_OUT")]
     pub out: Option<PathBuf>,
+    /// The record of print runs and shipments (default: `records.path` of guidepress.toml,
+    /// records/guidepress.sqlite).
+    #[arg(long, global = true, value_name = "FILE", env = "GUIDEPRESS_RECORD")]
+    pub record: Option<PathBuf>,
     /// How errors and warnings are printed: `human` (with the source excerpt, like typst) or
     /// `short` (file:line:col: message, one per line, for editors' tools).
     #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]

@@ -93,7 +93,12 @@ fn load(cli: &Cli, typesets: bool) -> Result<Project, Error> {
         );
         return Err(Problems(vec![Problem::file(guidepress::project::CONFIG, why)]).into());
     }
-    Ok(Project::load(&cli.project)?)
+    let mut project = Project::load(&cli.project)?;
+    if let Some(record) = &cli.record {
+        project.records.path =
+            std::path::absolute(record).unwrap_or_else(|_| record.clone()).to_string_lossy().into_owned();
+    }
+    Ok(project)
 }
 
 /// `ship`: labels, packing sheets and a pick list for what is owed (or `--reprint`, `--dry-run`).

@@ -185,11 +185,10 @@ impl Report {
         for (edition, code, n) in &report.would_ship {
             *per_code.entry((edition.as_str(), code.as_str())).or_default() += n;
         }
-        let verb = if dry_run { "would ship" } else { "shipping" };
-        for ((edition, code), n) in per_code {
-            self.status(format!("{verb} {edition} ×{n} of print code {code}"));
-        }
         if dry_run {
+            for ((edition, code), n) in per_code {
+                self.status(format!("would ship {edition} ×{n} of print code {code}"));
+            }
             self.status("dry run: nothing written, nothing recorded");
             return;
         }
@@ -197,7 +196,9 @@ impl Report {
             self.status(format!("wrote {}  ({what})", path.display()));
         }
         if let Some(batch) = &report.batch {
-            self.status(format!("recorded batch {batch}"));
+            let copies: u64 = report.would_ship.iter().map(|(_, _, n)| n).sum();
+            let codes = per_code.len();
+            self.status(format!("recorded batch {batch}: {copies} copies of {codes} print code{}", plural(codes)));
         }
         if timings {
             self.status(report.timings.to_string());

@@ -100,17 +100,15 @@ pub type Drawn = (Vec<Parts>, Vec<String>);
 /// The print codes the owed copies come from, per order line (same order as `lines`): drawn
 /// from print runs oldest first, per edition in file order; what the stock cannot cover comes
 /// from the edition's current build (`current`), with a warning.
-pub fn draw(
-    tx: &Tx,
-    lines: &[OrderLine],
-    current: &BTreeMap<String, Release>,
-) -> Result<Drawn, Error> {
+pub fn draw(tx: &Tx, lines: &[OrderLine], current: &BTreeMap<String, Release>) -> Result<Drawn, Error> {
     let mut per_edition: BTreeMap<&str, u64> = BTreeMap::new();
     for l in lines {
         *per_edition.entry(&l.edition).or_default() += u64::from(l.copies);
     }
     let mut pools: HashMap<&str, Vec<(String, u64)>> = HashMap::new();
     let mut warnings = Vec::new();
+    // Editions with no printed stock at all, said in one line: (edition, copies, draft).
+    let mut unstocked: Vec<(&str, u64, bool)> = Vec::new();
     for (edition, copies) in per_edition {
         let drawn = tx.draw(edition, copies)?;
         let mut pool = drawn.from;
@@ -119,17 +117,40 @@ pub fn draw(
                 return Err(Error::internal(format!("no current build of edition {edition} to ship from")));
             };
             let stock = copies - drawn.short;
-            warnings.push(format!(
-                "edition {edition}: {copies} cop{} to ship, {stock} in printed stock (`guidepress printed` records print \
-                 runs); the other {} are recorded as copies of the current build, {}{}",
-                if copies == 1 { "y" } else { "ies" },
-                drawn.short,
-                release.print_code,
-                if release.is_final { "" } else { " (a draft)" }
-            ));
+            if stock == 0 {
+                unstocked.push((edition, copies, !release.is_final));
+            } else {
+                warnings.push(format!(
+                    "edition {edition}: {copies} copies to ship and {stock} left of its recorded print runs; the other \
+                     {} are recorded as copies of its current build, {}{}",
+                    drawn.short,
+                    release.print_code,
+                    if release.is_final { "" } else { " (a draft)" }
+                ));
+            }
             pool.push((release.print_code.clone(), drawn.short));
         }
         pools.insert(edition, pool);
+    }
+    if !unstocked.is_empty() {
+        let names: Vec<&str> = unstocked.iter().map(|(e, _, _)| *e).collect();
+        let copies: u64 = unstocked.iter().map(|(_, n, _)| n).sum();
+        let drafts = unstocked.iter().filter(|(_, _, d)| *d).count();
+        warnings.insert(
+            0,
+            format!(
+                "no print run is recorded for {} (`guidepress printed EDITION --copies N` records one): {copies} \
+                 copies are recorded as copies of the current build{}{}",
+                names.join(", "),
+                if names.len() == 1 { "" } else { "s" },
+                match drafts {
+                    0 => String::new(),
+                    1 if names.len() == 1 => ", which is a draft".to_string(),
+                    n if n == names.len() => ", which are drafts".to_string(),
+                    n => format!(", {n} of them drafts"),
+                }
+            ),
+        );
     }
     let mut out = Vec::new();
     for l in lines {
@@ -140,10 +161,7 @@ pub fn draw(
 }
 
 /// Like [`draw`] for a dry run without a record: every copy from the current build.
-pub fn draw_without_record(
-    lines: &[OrderLine],
-    current: &BTreeMap<String, Release>,
-) -> Drawn {
+pub fn draw_without_record(lines: &[OrderLine], current: &BTreeMap<String, Release>) -> Drawn {
     let code = |e: &str| current.get(e).map(|r| r.print_code.clone()).unwrap_or_default();
     (lines.iter().map(|l| vec![(code(&l.edition), u64::from(l.copies))]).collect(), Vec::new())
 }

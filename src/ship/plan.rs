@@ -266,7 +266,10 @@ mod tests {
             [("mo", 10, 1), ("us", 125, 2)]
         );
         let csv = String::from_utf8(pick_list_csv(&pick).unwrap()).unwrap();
-        assert!(csv.starts_with("edition,title,languages,pages,copy_weight_g,copies,orders,boxes,print_codes\n"), "{csv}");
+        assert!(
+            csv.starts_with("edition,title,languages,pages,copy_weight_g,copies,orders,boxes,print_codes\n"),
+            "{csv}"
+        );
     }
 
     #[test]

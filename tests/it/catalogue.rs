@@ -193,8 +193,10 @@ fn broken_orders_files_give_their_exact_messages() {
         let name = csv.file_name().unwrap().to_str().unwrap();
         let target = project.path().join("orders").join(name);
         fs::copy(csv, &target).unwrap();
-        let (code, stdout, stderr) = run(project.path(), &["--out", out_arg, "ship", target.to_str().unwrap()]);
-        let stderr = stderr.replace(out_arg, "{out}");
+        let record = support::fresh_record();
+        let args = ["--out", out_arg, "--record", record.to_str().unwrap(), "ship", target.to_str().unwrap()];
+        let (code, stdout, stderr) = run(project.path(), &args);
+        let stderr = support::placeholders(&stderr.replace(out_arg, "{out}"));
         let expected_path = csv.with_extension("expected");
         if bless {
             fs::write(&expected_path, &stderr).unwrap();

@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use guidepress::press::ship;
+use crate::support::ship_fresh as ship;
 use guidepress::project::Project;
 use guidepress::ship::ShipOptions;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
@@ -340,10 +340,11 @@ fn sheet_cases_of_the_catalogue_give_their_exact_messages() {
             "ods" => write_ods(&target, &sheets),
             other => panic!("{}: no format {other}", case.name),
         }
-        let mut args = vec!["--out", out_arg, "ship", target.to_str().unwrap()];
+        let record = support::fresh_record();
+        let mut args = vec!["--out", out_arg, "--record", record.to_str().unwrap(), "ship", target.to_str().unwrap()];
         args.extend(case.args.iter().map(String::as_str));
         let run = support::guidepress(root, &args);
-        let stderr = support::stderr(&run).replace(out_arg, "{out}");
+        let stderr = support::placeholders(&support::stderr(&run).replace(out_arg, "{out}"));
         if bless {
             blessed = blessed.replace(&case.expected, &stderr);
         }

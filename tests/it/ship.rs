@@ -6,8 +6,8 @@ use crate::support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::support::ship_fresh as ship;
 use guidepress::Error;
-use guidepress::press::ship;
 use guidepress::project::Project;
 use guidepress::ship::ShipOptions;
 use guidepress::ship::barcode::decode_all_code128;

@@ -7,7 +7,7 @@ use crate::support;
 use std::fs;
 use std::path::Path;
 
-use guidepress::press::ship;
+use crate::support::ship_fresh as ship;
 use guidepress::project::Project;
 use guidepress::ship::ShipOptions;
 

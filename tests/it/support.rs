@@ -264,3 +264,31 @@ pub fn pdftotext(pdf: &Path) -> String {
     assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A path for a record of its own (not yet created), under the system's temporary folder.
+pub fn fresh_record() -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("guidepress-test-records-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{n}.sqlite"))
+}
+
+/// Ships with a record of its own, so that a test about labels and packing sheets finds every
+/// order line still owed, however often the same orders are shipped.
+pub fn ship_fresh(
+    project: &guidepress::project::Project,
+    options: &guidepress::ship::ShipOptions,
+) -> Result<guidepress::ship::ShipReport, guidepress::Error> {
+    let mut project = project.clone();
+    project.records.path = fresh_record().to_string_lossy().into_owned();
+    guidepress::press::ship(&project, options)
+}
+
+/// Shipping output with what changes from day to day and build to build put as placeholders:
+/// print codes (`{code}`) and batch ids (`{batch}`).
+pub fn placeholders(text: &str) -> String {
+    let code = regex::Regex::new(r"\b[A-Z]{2}-[0-9A-Za-z.]+-[0-9A-F]{4}\b").unwrap();
+    let batch = regex::Regex::new(r"\b\d{8}-\d+\b").unwrap();
+    batch.replace_all(&code.replace_all(text, "{code}"), "{batch}").into_owned()
+}

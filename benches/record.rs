@@ -25,6 +25,8 @@ fn main() {
     });
     report("add_batch, 100,000 lines (incl. commit)", wall, cpu);
 
+    ship_recording(&mut record);
+
     for b in 1..10 {
         let tx = record.write().unwrap();
         tx.add_batch(&batch(b), &self::lines(b * 100_000, 100_000)).unwrap();
@@ -58,6 +60,48 @@ fn main() {
     let (wall, cpu) = timed(|| record.check().unwrap());
     report("quick_check, 1,000,000 lines", wall, cpu);
     small_open(dir.path());
+}
+
+/// What `ship` adds to the record for 100,000 order lines, in its one transaction: what was
+/// shipped already (100,000 keys), the draw from print runs per edition, the batch's lines and its
+/// four files byte for byte (at the sizes a 100,000-line run writes: labels.pdf 33 MB,
+/// packing.pdf 157 MB), then the commit. The files are read back from disk as `ship` reads them.
+fn ship_recording(record: &mut Record) {
+    let dir = tempfile::tempdir().unwrap();
+    let sizes =
+        [("labels.pdf", 33_100_000), ("packing.pdf", 156_500_000), ("picklist.csv", 600), ("summary.json", 2_000)];
+    for (name, size) in sizes {
+        // Bytes that do not compress (as PDF streams do not), written before the clock starts.
+        let bytes: Vec<u8> = (0..size).map(|i: usize| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let new: Vec<ShipmentLine> = lines(5_000_000, 100_000);
+    let keys: Vec<(String, String)> = new.iter().map(|l| (l.order_id.clone(), l.edition.clone())).collect();
+    let (wall, cpu) = timed(|| {
+        let tx = record.write().unwrap();
+        assert!(tx.read().shipped(&keys).unwrap().is_empty());
+        for edition in EDITIONS {
+            tx.draw(edition, 40_000).unwrap();
+        }
+        let id = tx.next_batch_id("2026-03-02").unwrap();
+        let mut b = batch(0);
+        b.id.clone_from(&id);
+        tx.add_batch(&b, &new).unwrap();
+        for (name, _) in sizes {
+            tx.add_batch_file(&id, name, &std::fs::read(dir.path().join(name)).unwrap()).unwrap();
+        }
+        tx.commit().unwrap();
+    });
+    report("ship's recording of 100,000 lines (owed, draw, lines, 190 MB of files, commit)", wall, cpu);
+    let (wall, cpu) = timed(|| {
+        let tx = record.write().unwrap();
+        let id = tx.next_batch_id("2026-03-03").unwrap();
+        let mut b = batch(0);
+        b.id.clone_from(&id);
+        tx.add_batch(&b, &lines(6_000_000, 100_000)).unwrap();
+        tx.commit().unwrap();
+    });
+    report("  the same lines without the files", wall, cpu);
 }
 
 /// Times opening (with quick_check) a record of 10,000 lines.

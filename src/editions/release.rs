@@ -16,9 +16,10 @@ use crate::project::{Edition, Project};
 pub const CONTACT_LABEL: &str = "gp-contact";
 
 /// The release an edition's press document is: `document` laid out with print code `code`.
-/// Boxes are in mm from the top-left corner of the trimmed page (the bleed taken off).
+/// Boxes are in mm from the top-left corner of the trimmed page: Typst measures positions from
+/// there already, a page's bleed lying at negative coordinates (its frame is the trimmed size,
+/// the bleed added around it only when the page is exported), so nothing is taken off.
 pub fn release(project: &Project, edition: &Edition, document: &PagedDocument, code: &str) -> Result<Release, Error> {
-    let bleed = project.build.bleed_mm;
     let mut contacts = Vec::new();
     for (id, page, [x, y, w, h]) in contact_boxes(document) {
         let Some(c) = edition.contacts.iter().find(|c| c.id == id) else {
@@ -36,8 +37,8 @@ pub fn release(project: &Project, edition: &Edition, document: &PagedDocument, c
             name,
             fields,
             page,
-            x_mm: round(x - bleed),
-            y_mm: round(y - bleed),
+            x_mm: round(x),
+            y_mm: round(y),
             w_mm: round(w),
             h_mm: round(h),
         });
@@ -71,7 +72,8 @@ pub fn release(project: &Project, edition: &Edition, document: &PagedDocument, c
 }
 
 /// Every `<gp-contact>` box of the document: contact id, page (from 1) and x, y, width,
-/// height in mm from the page's top-left corner, in document order.
+/// height in mm from the trimmed page's top-left corner (where `here().position()` measures
+/// from, bleed or not), in document order.
 fn contact_boxes(document: &PagedDocument) -> Vec<(String, u32, [f64; 4])> {
     let Some(label) = Label::new(PicoStr::intern(CONTACT_LABEL)) else { return Vec::new() };
     let introspector = document.introspector();

@@ -169,9 +169,15 @@ fn edition(
     let entry = manifest.editions.get(&e.id);
     let pages = entry.and_then(|m| m.pages.get("press")).map_or("—".to_string(), usize::to_string);
     let trim = format!("{} × {} mm", mm(e.trim.width_mm), mm(e.trim.height_mm));
-    for (key, value) in
-        [("country", &e.country), ("languages", &e.languages.join(", ")), ("trim", &trim), ("pages", &pages)]
-    {
+    let code = entry.map(|m| m.print_code()).filter(|c| !c.is_empty()).unwrap_or("—").to_string();
+    let rows = [
+        ("country", &e.country),
+        ("languages", &e.languages.join(", ")),
+        ("trim", &trim),
+        ("pages", &pages),
+        ("print-code", &code),
+    ];
+    for (key, value) in rows {
         p.word_in("dt", key);
         p.text_in("dd", value);
     }

@@ -49,6 +49,7 @@ pub const WORDS: &[&str] = &[
     "languages",
     "trim",
     "pages",
+    "print-code",
     "status",
     "last-rebuilt",
     "not-built-yet",

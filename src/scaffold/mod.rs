@@ -52,6 +52,9 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
         files.push((format!("chapters/{lang}/01-introduction.typ"), templates::chapter(lang).into_bytes()));
     }
     files.push(("README.md".into(), templates::readme(edition).into_bytes()));
+    // The record of shipments holds strangers' addresses: it never goes into a repository.
+    let ignore = "# Generated, disposable.\n/out/\n# The record of print runs and shipments holds personal data (names, addresses): never commit\n# it; back it up with `guidepress records backup FILE`.\n/records/\n";
+    files.push((".gitignore".into(), ignore.as_bytes().to_vec()));
     for sub in ["layouts", "fonts"] {
         for rel in tree(&template.join(sub))? {
             let bytes =

@@ -95,7 +95,7 @@ pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter)
     let out = crate::output::out_dir(&project.root, options.out.as_deref());
     let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
     let dir = out.join("shipping").join(stem);
-    let dir_rel = display_path(project, &dir);
+    let dir_rel = folder_key(project, &dir);
     let path = project.record_path();
     let mut record = match options.dry_run {
         true => crate::records::Record::open_existing(&path)?,
@@ -253,12 +253,17 @@ impl Run<'_> {
 /// Per (order id, edition), the print codes its copies are drawn from, in order.
 type PrintCodes = BTreeMap<(String, String), Vec<(String, u64)>>;
 
-/// Copies per edition and print code in this run.
-fn print_code_totals(by_line: &PrintCodes, lines: &[orders::OrderLine]) -> BTreeMap<String, BTreeMap<String, u64>> {
-    let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+/// Copies per edition and print code in this run, oldest print code first (the order they are
+/// drawn in).
+fn print_code_totals(by_line: &PrintCodes, lines: &[orders::OrderLine]) -> BTreeMap<String, Vec<(String, u64)>> {
+    let mut out: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
     for l in lines {
         for (code, n) in by_line.get(&(l.order_id.clone(), l.edition.clone())).into_iter().flatten() {
-            *out.entry(l.edition.clone()).or_default().entry(code.clone()).or_default() += n;
+            let codes = out.entry(l.edition.clone()).or_default();
+            match codes.iter_mut().find(|(c, _)| c == code) {
+                Some((_, total)) => *total += n,
+                None => codes.push((code.clone(), *n)),
+            }
         }
     }
     out
@@ -427,6 +432,19 @@ fn to_problem(file: &str, p: OrderProblem) -> Problem {
         None => p.message,
     };
     Problem { file: file.to_string(), line: p.row, column: None, message }
+}
+
+/// The output folder as the record names it: relative to the project when inside it (with `/`),
+/// else absolute; the same whether or not the folder exists yet.
+fn folder_key(project: &Project, dir: &Path) -> String {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let clean =
+        |p: PathBuf| -> PathBuf { p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect() };
+    let (dir, root) = (clean(abs(dir)), clean(abs(&project.root)));
+    match dir.strip_prefix(&root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => dir.to_string_lossy().into_owned(),
+    }
 }
 
 /// The orders file as shown in messages: relative to the project when inside it.

@@ -148,8 +148,8 @@ pub struct Summary {
     pub editions: BTreeMap<String, EditionSummary>,
     /// Boxes and weight per destination country, with the limit the boxes kept to.
     pub destinations: BTreeMap<String, crate::ship::postal::DestinationSummary>,
-    /// Copies per edition and print code: which printings to pull.
-    pub print_codes: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Copies per edition and print code, oldest first: which printings to pull.
+    pub print_codes: BTreeMap<String, Vec<(String, u64)>>,
 }
 
 /// Page count and copy weight of one edition.

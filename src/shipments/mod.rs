@@ -65,12 +65,22 @@ fn existing(project: &Project) -> Result<Option<Record>, Error> {
     Record::open_existing(&project.record_path())
 }
 
-/// Shipment lines matching `filter`, newest first; none when there is no record yet.
+/// Shipment lines matching `filter`, newest first; none when there is no record yet. A print
+/// code the record does not know is an error listing the ones it knows.
 pub fn shipments(project: &Project, filter: &ShipmentFilter) -> Result<Vec<Shipment>, Error> {
-    match existing(project)? {
-        Some(record) => record.read().shipments(filter),
-        None => Ok(Vec::new()),
+    let Some(record) = existing(project)? else { return Ok(Vec::new()) };
+    let read = record.read();
+    if let Some(code) = &filter.print_code {
+        let known: Vec<String> = read.releases(None)?.into_iter().map(|r| r.print_code).collect();
+        if !known.contains(code) {
+            return Err(Error::Refused(format!(
+                "{} knows no print code {code}; it knows: {}",
+                project.record_path().display(),
+                if known.is_empty() { "none yet".to_string() } else { known.join(", ") }
+            )));
+        }
     }
+    read.shipments(filter)
 }
 
 /// One print code in stock, with what today's data says of its contacts.

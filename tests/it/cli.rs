@@ -33,6 +33,9 @@ fn init_makes_a_project_that_builds_at_once_as_a_draft() {
     {
         assert!(p.join(f).is_file(), "{f}");
     }
+    // The record of shipments (personal data) is kept out of any repository the project goes in.
+    let ignore = std::fs::read_to_string(p.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "/records/") && ignore.lines().any(|l| l == "/out/"), "{ignore}");
     let out = support::guidepress(&p, &["build"]);
     assert!(out.status.success(), "{}", support::stderr(&out));
     let pdf = p.join("out/editions/us.pdf");

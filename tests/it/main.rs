@@ -17,6 +17,8 @@ mod hostile;
 mod incremental;
 mod layers;
 mod layout_errors;
+mod print_code;
+mod record;
 mod review;
 mod sheets;
 mod ship;

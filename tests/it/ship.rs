@@ -125,9 +125,16 @@ fn sample_orders_ship_and_every_copy_is_accounted_for() {
     // picklist.csv: copies per edition add up to the copies ordered.
     let pick = fs::read_to_string(dir.join("picklist.csv")).unwrap();
     let mut lines = pick.lines();
-    assert_eq!(lines.next(), Some("edition,title,languages,pages,copy_weight_g,copies,orders,boxes"));
-    let picked: u64 = lines.map(|l| l.split(',').nth(5).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(lines.next(), Some("edition,title,languages,pages,copy_weight_g,copies,orders,boxes,print_codes"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let picked: u64 = rows.iter().map(|r| r[5].parse::<u64>().unwrap()).sum();
     assert_eq!(picked, ordered);
+    // Each edition's copies come from its current build (no print run recorded): one print code.
+    for r in &rows {
+        let code = format!("{}-2026.1-", r[0].to_uppercase());
+        assert!(r[8].starts_with(&code) && r[8].ends_with(&format!(" ×{}", r[5])), "{r:?}");
+    }
+    assert!(packing.contains("Print code US-2026.1-"), "the packing sheets name the print code to pull");
 }
 
 #[test]

@@ -230,3 +230,187 @@ pub fn problems(file: &str, found: Vec<(usize, String)>) -> Problems {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::record::{Batch, ShipmentFilter};
+    use crate::records::Record;
+
+    fn line(row: usize, order: &str, edition: &str, copies: u32) -> OrderLine {
+        OrderLine {
+            row,
+            order_id: order.into(),
+            received: "2026-11-02".into(),
+            organization: format!("Org {order}"),
+            recipient: "Name".into(),
+            email: String::new(),
+            phone: String::new(),
+            address_line1: "1 Main St".into(),
+            address_line2: String::new(),
+            city: "Town".into(),
+            region: String::new(),
+            postal_code: String::new(),
+            country: "NZ".into(),
+            edition: edition.into(),
+            copies,
+            notes: String::new(),
+        }
+    }
+
+    /// Copies per (order id, edition).
+    type Sent = BTreeMap<(String, String), u64>;
+
+    fn release(edition: &str) -> Release {
+        Release {
+            print_code: format!("{}-1-0000", edition.to_uppercase()),
+            edition: edition.into(),
+            guide_version: "1".into(),
+            guide_date: "2026-01-01".into(),
+            is_final: true,
+            contacts: Vec::new(),
+            chapters: Vec::new(),
+        }
+    }
+
+    /// One `ship` run's recording, as `ship` does it: what is owed, drawn, recorded; returns the
+    /// batch id and the copies per (order, edition) it recorded.
+    fn ship(record: &mut Record, book: &[OrderLine]) -> Option<(String, Sent)> {
+        let tx = record.write().unwrap();
+        let owed = owed(&tx.read(), book).ok()?;
+        if owed.lines.is_empty() {
+            return None;
+        }
+        let current: BTreeMap<String, Release> = ["nz", "jp"].iter().map(|e| (e.to_string(), release(e))).collect();
+        for r in current.values() {
+            tx.put_release(r).unwrap();
+        }
+        let (parts, _) = draw(&tx, &owed.lines, &current).unwrap();
+        let lines = shipment_lines(&owed.lines, &parts);
+        let id = tx.next_batch_id("2026-12-07").unwrap();
+        let batch = Batch {
+            id: id.clone(),
+            orders_file: "orders.csv".into(),
+            orders_sha256: String::new(),
+            date: "2026-12-07".into(),
+            stock: "avery-l7163".into(),
+            start: 0,
+            out_dir: "out/shipping/orders".into(),
+            files: Vec::new(),
+            voided: None,
+        };
+        tx.add_batch(&batch, &lines).unwrap();
+        tx.commit().unwrap();
+        let mut sent = BTreeMap::new();
+        for l in &lines {
+            *sent.entry((l.order_id.clone(), l.edition.clone())).or_default() += l.copies;
+        }
+        Some((id, sent))
+    }
+
+    /// A step of a random history: ship an order book whose lines ask for these copies, or void
+    /// one of the batches so far.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Ship(Vec<(u8, bool, u32)>),
+        Void(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => prop::collection::vec((0u8..5, any::<bool>(), 1u32..6), 1..6).prop_map(Step::Ship),
+            1 => (0usize..8).prop_map(Step::Void),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Over any history of order books, ships and voids: what the record counts as shipped
+        /// per line never exceeds what the latest book orders, and equals the copies of the
+        /// batches not voided (which are what their labels show: see the integration tests).
+        #[test]
+        fn shipped_never_exceeds_ordered(steps in prop::collection::vec(step(), 1..10)) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
+            let mut ordered: BTreeMap<(String, String), u32> = BTreeMap::new();
+            // (batch id, copies it sent, voided)
+            let mut batches: Vec<(String, Sent, bool)> = Vec::new();
+            for s in steps {
+                match s {
+                    Step::Ship(rows) => {
+                        // Order books only grow: a line keeps at least the copies it asked before.
+                        let mut book: BTreeMap<(String, String), u32> = ordered.clone();
+                        for (order, jp, copies) in rows {
+                            let key = (format!("O{order}"), if jp { "jp" } else { "nz" }.to_string());
+                            let entry = book.entry(key).or_insert(0);
+                            *entry += copies;
+                        }
+                        let lines: Vec<OrderLine> = book
+                            .iter()
+                            .enumerate()
+                            .map(|(i, ((o, e), n))| line(i + 2, o, e, *n))
+                            .collect();
+                        ordered = book;
+                        if let Some((id, sent)) = ship(&mut record, &lines) {
+                            batches.push((id, sent, false));
+                        }
+                    }
+                    Step::Void(i) => {
+                        if let Some(b) = batches.get_mut(i).filter(|b| !b.2) {
+                            let tx = record.write().unwrap();
+                            tx.void(&b.0, "2026-12-08", "returned").unwrap();
+                            tx.commit().unwrap();
+                            b.2 = true;
+                        }
+                    }
+                }
+                let mut recorded: BTreeMap<(String, String), u64> = BTreeMap::new();
+                for s in record.read().shipments(&ShipmentFilter::default()).unwrap() {
+                    if !s.voided {
+                        *recorded.entry((s.line.order_id.clone(), s.line.edition.clone())).or_default() += s.line.copies;
+                    }
+                }
+                let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+                for (_, sent, voided) in &batches {
+                    for (k, n) in sent.iter().filter(|_| !voided) {
+                        *expected.entry(k.clone()).or_default() += n;
+                    }
+                }
+                prop_assert_eq!(&recorded, &expected);
+                for (k, n) in &recorded {
+                    prop_assert!(*n <= u64::from(ordered[k]), "{:?}: {} shipped, {} ordered", k, n, ordered[k]);
+                }
+            }
+            // A last ship of the latest book leaves every line shipped exactly as ordered.
+            let lines: Vec<OrderLine> =
+                ordered.iter().enumerate().map(|(i, ((o, e), n))| line(i + 2, o, e, *n)).collect();
+            ship(&mut record, &lines);
+            let keys: Vec<(String, String)> = ordered.keys().cloned().collect();
+            let shipped = record.read().shipped(&keys).unwrap();
+            for (k, n) in &ordered {
+                prop_assert_eq!(shipped.get(k).map_or(0, |s| s.copies), u64::from(*n));
+            }
+        }
+    }
+
+    #[test]
+    fn fewer_copies_than_shipped_is_a_problem_on_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
+        ship(&mut record, &[line(2, "A", "nz", 5)]).unwrap();
+        let tx = record.write().unwrap();
+        let found = owed(&tx.read(), &[line(7, "A", "nz", 3)]).unwrap_err();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 7);
+        assert!(
+            found[0].1.starts_with(
+                "order A asks for 3 copies of `nz`, but 5 were already shipped (batch 20261207-1 of 2026-12-07)"
+            ),
+            "{found:?}"
+        );
+    }
+}

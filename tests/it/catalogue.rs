@@ -3,7 +3,8 @@
 //!
 //! - `project.toml`: `[[case]]`s, each a change to a copy of the sample project (an edit of one
 //!   file, or files removed, renamed, copied or written) and the exact stderr of
-//!   `guidepress check`, which must exit with 1 and print nothing on stdout.
+//!   `guidepress check` (or of the command in `args`), which must exit with 1, print nothing on
+//!   stdout and write no file.
 //! - `orders/NN-name.csv` + `orders/NN-name.expected`: an orders file shipped from a copy of the
 //!   sample project (as `orders/NN-name.csv`) and the exact stderr of `guidepress ship`. A case
 //!   whose expected text has no `error:` line is accepted: it must exit with 0, and `{out}` in
@@ -17,6 +18,7 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde::Deserialize;
 
@@ -54,6 +56,10 @@ struct Case {
     /// Files to write, path → text.
     #[serde(default)]
     write: BTreeMap<String, String>,
+    /// The command line after `--project <copy>`, run in the copy's folder (so that a relative
+    /// path, e.g. `orders/sample-requests.csv`, is the copy's).
+    #[serde(default = "check")]
+    args: Vec<String>,
     /// The exact text on stderr.
     expect: String,
 }
@@ -105,6 +111,32 @@ impl Case {
     }
 }
 
+fn check() -> Vec<String> {
+    vec!["check".into()]
+}
+
+/// Every file and folder under `root` (links not followed), relative to it, but for `records/`:
+/// `ship` opens its record before anything else (to complete a run that was stopped), which
+/// creates it.
+fn files(root: &Path) -> std::collections::BTreeSet<PathBuf> {
+    fn walk(root: &Path, dir: &Path, found: &mut std::collections::BTreeSet<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let rel = entry.path().strip_prefix(root).unwrap().to_path_buf();
+            if rel == Path::new("records") {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                walk(root, &entry.path(), found);
+            }
+            found.insert(rel);
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    walk(root, root, &mut found);
+    found
+}
+
 /// Replaces the copy's `fonts` link by a folder of links to each font, so that a case can
 /// change the folder without touching the sample's fonts.
 fn own_fonts_folder(root: &Path) {
@@ -119,9 +151,17 @@ fn own_fonts_folder(root: &Path) {
     }
 }
 
-/// Runs the real binary on a project: (exit code, stdout, stderr).
+/// Runs the real binary on a project, in its folder: (exit code, stdout, stderr).
 fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = support::guidepress(root, args);
+    let out = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+        .env_remove("GUIDEPRESS_OUT")
+        .env_remove("GUIDEPRESS_RECORD")
+        .current_dir(root)
+        .arg("--project")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.code(), text(out.stdout), text(out.stderr))
 }
@@ -137,7 +177,9 @@ fn broken_projects_give_their_exact_messages() {
         assert!(names.insert(&case.name), "two cases are named {}", case.name);
         let project = support::sample_copy();
         case.apply(project.path());
-        let (code, stdout, stderr) = run(project.path(), &["check"]);
+        let before = files(project.path());
+        let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run(project.path(), &args);
         actual.push(stderr.clone());
         if code != Some(1) || !stdout.is_empty() || stderr != case.expect {
             failed.push(format!(
@@ -145,7 +187,11 @@ fn broken_projects_give_their_exact_messages() {
                 case.name, case.expect
             ));
         }
-        assert!(!project.path().join("out").exists(), "case {}: check wrote out/", case.name);
+        // It said "nothing was written": no file appeared (out/, a template, ...).
+        let written: Vec<_> = files(project.path()).difference(&before).cloned().collect();
+        if !written.is_empty() {
+            failed.push(format!("case {}: `guidepress {}` failed but wrote {written:?}", case.name, args.join(" ")));
+        }
     }
     if std::env::var_os("GUIDEPRESS_BLESS").is_some() {
         fs::write(catalogue().join("project.toml"), bless(&text, &actual)).unwrap();

@@ -163,3 +163,27 @@ fn typst_errors_in_the_short_format_are_one_line_each() {
     let human = support::stderr(&support::guidepress(project.path(), &["check"]));
     assert!(human.contains("(press):") && human.contains("┌─ chapters/en/07-counselling-and-help.typ:"), "{human}");
 }
+
+#[test]
+fn typst_warnings_in_the_short_format_are_one_line_each() {
+    let project = support::sample_copy();
+    // `**` with nothing between the stars: Typst warns, and the chapter still compiles.
+    let chapter = "chapters/en/07-counselling-and-help.typ";
+    let mut text = fs::read_to_string(project.path().join(chapter)).unwrap();
+    text.push_str("\nSome **text.\n");
+    let line = text.lines().count();
+    fs::write(project.path().join(chapter), text).unwrap();
+    let out = support::guidepress(project.path(), &["--diagnostic-format", "short", "build", "nz"]);
+    let err = support::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let warning = format!("{chapter}:{line}:6: warning: no text within stars");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings, [warning.as_str()], "{err}");
+    // The human format shows it with its source excerpt and hint.
+    let out = support::guidepress(project.path(), &["build", "nz", "--force"]);
+    let err = support::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.starts_with("warning: no text within stars\n"), "{err}");
+    assert!(err.contains(&format!("┌─ {chapter}:{line}:6\n")) && err.contains("Some **text."), "{err}");
+    assert!(err.contains("hint: using multiple consecutive stars"), "{err}");
+}

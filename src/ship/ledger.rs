@@ -242,24 +242,7 @@ mod tests {
     use crate::records::Record;
 
     fn line(row: usize, order: &str, edition: &str, copies: u32) -> OrderLine {
-        OrderLine {
-            row,
-            order_id: order.into(),
-            received: "2026-11-02".into(),
-            organization: format!("Org {order}"),
-            recipient: "Name".into(),
-            email: String::new(),
-            phone: String::new(),
-            address_line1: "1 Main St".into(),
-            address_line2: String::new(),
-            city: "Town".into(),
-            region: String::new(),
-            postal_code: String::new(),
-            country: "NZ".into(),
-            edition: edition.into(),
-            copies,
-            notes: String::new(),
-        }
+        crate::ship::orders::test_line(row, order, edition, copies)
     }
 
     /// Copies per (order id, edition).

@@ -86,6 +86,29 @@ pub struct OrderLine {
     pub notes: String,
 }
 
+/// An order line to a New Zealand address, for tests: row, order id, edition, copies.
+#[cfg(test)]
+pub(crate) fn test_line(row: usize, order: &str, edition: &str, copies: u32) -> OrderLine {
+    OrderLine {
+        row,
+        order_id: order.into(),
+        received: "2026-11-02".into(),
+        organization: format!("Org {order}"),
+        recipient: "Name".into(),
+        email: String::new(),
+        phone: String::new(),
+        address_line1: "1 Main St".into(),
+        address_line2: String::new(),
+        city: "Town".into(),
+        region: String::new(),
+        postal_code: String::new(),
+        country: "NZ".into(),
+        edition: edition.into(),
+        copies,
+        notes: String::new(),
+    }
+}
+
 /// A problem found in an orders file, located by row and column where possible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderProblem {

@@ -219,24 +219,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn line(row: usize, order: &str, edition: &str, copies: u32) -> OrderLine {
-        OrderLine {
-            row,
-            order_id: order.into(),
-            received: "2026-11-02".into(),
-            organization: "Org".into(),
-            recipient: "Name".into(),
-            email: String::new(),
-            phone: String::new(),
-            address_line1: "1 Main St".into(),
-            address_line2: String::new(),
-            city: "Town".into(),
-            region: String::new(),
-            postal_code: String::new(),
-            country: "NZ".into(),
-            edition: edition.into(),
-            copies,
-            notes: String::new(),
-        }
+        crate::ship::orders::test_line(row, order, edition, copies)
     }
 
     fn editions() -> BTreeMap<String, EditionInfo> {

@@ -19,6 +19,9 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Er
 
 /// [`build`] reusing what `session` has loaded (watch mode).
 pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions) -> Result<Vec<Built>, Error> {
+    // The review page's settings are read first: a broken layouts/review.toml stops the build
+    // before any edition is written, not after.
+    review::Settings::load(&project.root)?;
     let mut built = editions::build_in(session, project, options)?;
     let out = crate::output::out_dir(&project.root, options.out.as_deref());
     let rebuilt: Vec<review::Rebuilt> = built

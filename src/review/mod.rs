@@ -117,7 +117,11 @@ impl Settings {
         let settings: Settings = layout_toml::read(root, SETTINGS, needed)?.value;
         let missing: Vec<&str> = WORDS.iter().copied().filter(|k| !settings.words.contains_key(*k)).collect();
         if !missing.is_empty() {
-            let message = format!("[words] lacks {}; add them (the page's English words)", missing.join(", "));
+            let message = format!(
+                "[words] lacks {}; add {} (the page's English words)",
+                missing.join(", "),
+                if missing.len() == 1 { "it" } else { "them" }
+            );
             return Err(Problems(vec![Problem::file(SETTINGS, message)]).into());
         }
         Ok(settings)

@@ -98,12 +98,29 @@ pub fn card_numbers<'a>(project: &Project, edition: &'a Edition) -> Result<Vec<C
 pub fn sensitive_list(project: &Project) -> Result<Vec<String>, Problems> {
     let needed = "the layouts' printed words, and the words a discreet card must not print, are in it";
     let table: toml::Table = crate::project::layout_toml::read(&project.root, crate::project::STRINGS, needed)?.value;
-    let mut words: Vec<String> = table
-        .values()
-        .filter_map(|lang| lang.get("card")?.get("sensitive")?.as_array().cloned())
-        .flatten()
-        .filter_map(|w| w.as_str().map(str::to_lowercase))
-        .collect();
+    let mut words = Vec::new();
+    let mut problems = Problems::default();
+    let file = crate::project::STRINGS;
+    let mut listed = false;
+    for (lang, t) in &table {
+        let Some(card) = t.get("card") else { continue };
+        let Some(list) = card.get("sensitive") else { continue };
+        listed = true;
+        match list.as_array().filter(|a| a.iter().all(toml::Value::is_str)) {
+            Some(a) => words.extend(a.iter().filter_map(|w| w.as_str().map(str::to_lowercase))),
+            None => problems.push(Problem::file(
+                file,
+                format!("`{lang}.card.sensitive` must be a list of words in quotes, e.g. sensitive = [\"trafficking\", \"prostitution\"]"),
+            )),
+        }
+    }
+    if !listed {
+        problems.push(Problem::file(
+            file,
+            "no `[<language>.card]` table lists `sensitive` words, so a discreet card could print any word; list them, e.g. sensitive = [\"trafficking\"]",
+        ));
+    }
+    problems.into_result()?;
     words.sort();
     words.dedup();
     Ok(words)

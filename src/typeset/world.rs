@@ -56,8 +56,17 @@ fn outside(id: FileId) -> FileError {
 impl FileLoader for ProjectFiles {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         let path = self.resolve(id)?;
-        if path.is_dir() {
+        let meta = fs::metadata(&path).map_err(|e| FileError::from_io(e, &path))?;
+        if meta.is_dir() {
             return Err(FileError::IsDirectory);
+        }
+        // A named pipe, device or socket would block the build or never end: refused unread.
+        if !meta.is_file() {
+            let shown = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
+            let why = format!(
+                "{shown} is not a regular file (a named pipe, device or socket); guidepress reads only regular files"
+            );
+            return Err(FileError::Other(Some(typst::ecow::EcoString::from(why))));
         }
         fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
     }

@@ -177,3 +177,28 @@ fn files_an_editor_leaves_beside_the_sources_are_not_read() {
     assert_eq!(project.edition_ids(), ["nz"]);
     assert!(project.chapters["en"].iter().all(|c| !c.path.ends_with('~')));
 }
+
+/// A chapter that reads a named pipe gets an error naming the file and the chapter's line, at
+/// once: the build does not block on the pipe. (A device outside the project, e.g. a link to
+/// /dev/zero, is refused as outside the project, above.)
+#[test]
+fn a_named_pipe_read_by_a_chapter_is_an_error_not_a_hang() {
+    let dir = nz_only();
+    let root = dir.path();
+    let fifo = root.join("chapters/pipe.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let chapter = "chapters/en/01-victims-under-korean-law.typ";
+    let original = fs::read_to_string(root.join(chapter)).unwrap();
+    for probe in ["#read(\"/chapters/pipe.txt\")", "#image(\"/chapters/pipe.txt\")"] {
+        fs::write(root.join(chapter), format!("{original}\n{probe}\n")).unwrap();
+        let started = std::time::Instant::now();
+        let err = build_err(root);
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{probe} took {:?}", started.elapsed());
+        assert!(
+            err.contains(chapter) && err.contains("is not a regular file (a named pipe, device or socket)"),
+            "{probe}: {err}"
+        );
+    }
+    assert!(!root.join("out/editions/nz.pdf").exists());
+}

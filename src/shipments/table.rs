@@ -120,7 +120,13 @@ pub fn stock(lines: &[StockLine]) -> String {
             contacts,
         ]);
     }
-    columns(&table)
+    let mut out = columns(&table);
+    if lines.iter().any(|s| s.row.left() < 0) {
+        out.push_str(
+            "left below 0: more copies shipped than print runs recorded; record them with `guidepress printed EDITION --copies N`\n",
+        );
+    }
+    out
 }
 
 #[cfg(test)]

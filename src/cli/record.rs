@@ -16,16 +16,11 @@ pub fn date_option(option: &str, text: &str) -> Result<Date, Error> {
     Ok(Date::from_days(day))
 }
 
-/// Today (or `SOURCE_DATE_EPOCH`'s day), as the record dates what it is told now.
-pub fn today() -> Date {
-    Date::source_date_epoch().unwrap_or_else(Date::today)
-}
-
 /// `printed EDITION --copies N`.
 pub fn printed(cli: &Cli, project: &Project, args: &PrintedArgs, report: &Report) -> Result<(), Error> {
     let on = match &args.on {
         Some(text) => date_option("--on", text)?,
-        None => today(),
+        None => Date::now(),
     };
     if on.days() > guidepress::model::date::today_anywhere() {
         return Err(Error::Usage(format!("--on {on} is in the future; give the day the copies were printed")));
@@ -59,7 +54,7 @@ pub fn printed(cli: &Cli, project: &Project, args: &PrintedArgs, report: &Report
 pub fn shipments(project: &Project, args: &ShipmentsArgs, report: &Report) -> Result<(), Error> {
     match &args.action {
         Some(ShipmentsAction::Void { batch, why }) => {
-            guidepress::shipments::void(project, batch, why, today())?;
+            guidepress::shipments::void(project, batch, why, Date::now())?;
             report
                 .line(format!("batch {batch} voided: its lines no longer count as shipped; the next ship sends them"));
         }

@@ -8,7 +8,7 @@ use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use crate::error::Error;
-use crate::model::fields::contact_fields;
+use crate::model::fields::printed_fields;
 use crate::model::record::{ChapterHash, PrintedContact, Release};
 use crate::project::{Edition, Project};
 
@@ -28,9 +28,8 @@ pub fn release(project: &Project, edition: &Edition, document: &PagedDocument, c
                 edition.id
             )));
         };
-        let mut fields = contact_fields(c);
-        fields.retain(|k, _| k != "verified" && k != "source");
-        let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+        let fields = printed_fields(c);
+        let name = c.display_name();
         contacts.push(PrintedContact {
             id,
             kind: c.kind.word().to_string(),

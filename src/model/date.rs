@@ -32,6 +32,12 @@ impl Date {
         Some(Self::from_days(secs.div_euclid(86_400)))
     }
 
+    /// The day things done now are dated: `SOURCE_DATE_EPOCH`'s day when it is set (reproducible
+    /// runs and tests), else today in UTC.
+    pub fn now() -> Self {
+        Self::source_date_epoch().unwrap_or_else(Self::today)
+    }
+
     /// Today in UTC.
     pub fn today() -> Self {
         let secs = std::time::SystemTime::now()

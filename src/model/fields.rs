@@ -79,6 +79,14 @@ pub fn contact_fields(c: &Contact) -> Fields {
     f
 }
 
+/// The fields of a contact its page prints: [`contact_fields`] without when and where it was
+/// confirmed (what a correction of printed copies compares).
+pub fn printed_fields(c: &Contact) -> Fields {
+    let mut f = contact_fields(c);
+    f.retain(|k, _| k != "verified" && k != "source");
+    f
+}
+
 /// Every contact of an edition by id, with its fields.
 pub fn edition_contacts(edition: &Edition) -> BTreeMap<String, Fields> {
     edition.contacts.iter().map(|c| (c.id.clone(), contact_fields(c))).collect()

@@ -29,7 +29,7 @@ use toml_errors::{check_hidden_in_toml, parse_toml};
 
 /// The date a new project is given: `SOURCE_DATE_EPOCH`'s day when set, else today (UTC).
 pub fn document_date() -> String {
-    crate::model::date::Date::source_date_epoch().unwrap_or_else(crate::model::date::Date::today).to_string()
+    crate::model::date::Date::now().to_string()
 }
 
 /// The project's configuration file name.
@@ -184,7 +184,7 @@ impl Project {
         }
         let mut problems = Problems::default();
         for (at, (c, ids)) in refused {
-            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+            let name = c.display_name();
             let why = match &c.verified {
                 Some(day) => {
                     format!("was last confirmed on {day}, too long before this version's date ({})", self.guide.date)

@@ -147,7 +147,7 @@ fn row(c: &Contact, edition: &str, as_of: i64, stale: i64) -> Row {
     Row {
         id: c.id.clone(),
         kind: c.kind,
-        name: c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default(),
+        name: c.display_name(),
         names: c.name.clone(),
         numbers,
         verified: c.verified.clone(),

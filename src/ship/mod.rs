@@ -138,9 +138,7 @@ pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter)
         return Ok(report);
     }
     let tx = tx.ok_or_else(|| Error::internal("no record transaction"))?;
-    let date = options.date.unwrap_or_else(|| {
-        crate::model::date::Date::source_date_epoch().unwrap_or_else(crate::model::date::Date::today)
-    });
+    let date = options.date.unwrap_or_else(crate::model::date::Date::now);
     report.batch = Some(made.commit(&tx, &bytes, &dir_rel, date, &mut report.files, stock)?);
     tx.commit()?;
     made.put_in_place()?;

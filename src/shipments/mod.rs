@@ -5,11 +5,12 @@
 
 pub mod table;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
 use crate::model::date::Date;
-use crate::model::fields::{Fields, edition_contacts};
+use crate::model::fields::{Fields, printed_fields};
 use crate::model::record::{PrintRun, Release, Shipment, ShipmentFilter, StockRow};
 use crate::project::Project;
 use crate::records::Record;
@@ -112,12 +113,8 @@ pub fn outdated_contacts(project: &Project, release: &Release) -> Vec<String> {
     let Some(edition) = project.edition(&release.edition) else {
         return vec![format!("edition {} is no longer in the project", release.edition)];
     };
-    let mut today = edition_contacts(edition);
-    for fields in today.values_mut() {
-        fields.retain(|k, _| k != "verified" && k != "source");
-    }
-    let printed: std::collections::BTreeMap<String, Fields> =
-        release.contacts.iter().map(|c| (c.id.clone(), c.fields.clone())).collect();
+    let today: BTreeMap<String, Fields> = edition.contacts.iter().map(|c| (c.id.clone(), printed_fields(c))).collect();
+    let printed: BTreeMap<String, Fields> = release.contacts.iter().map(|c| (c.id.clone(), c.fields.clone())).collect();
     let diff = crate::model::fields::diff_contacts(&printed, &today);
     let mut out: Vec<String> = diff.contacts_changed.iter().map(|c| format!("{} changed", c.name)).collect();
     out.extend(diff.contacts_removed.iter().map(|c| format!("{} removed", c.name)));

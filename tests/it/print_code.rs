@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use guidepress::editions::BuildOptions;
 use guidepress::manifest::Manifest;
@@ -122,15 +121,9 @@ fn words(pdf: &Path, page: usize) -> Vec<Word> {
 /// What `pdftotext -f page -l page <extra>` prints for `pdf`.
 fn pdftotext(pdf: &Path, page: usize, extra: &[&str]) -> String {
     let p = page.to_string();
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-f", &p, "-l", &p])
-        .args(extra)
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed; .ci/run installs it");
-    assert!(out.status.success(), "pdftotext failed on {} page {page}", pdf.display());
-    String::from_utf8(out.stdout).unwrap()
+    let mut args = vec!["-f", p.as_str(), "-l", p.as_str()];
+    args.extend_from_slice(extra);
+    support::pdftotext_with(pdf, &args)
 }
 
 /// The text inside a box (mm from the top-left corner of the trimmed page) of page `page` of a

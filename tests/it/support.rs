@@ -255,8 +255,14 @@ pub fn parse_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
 
 /// The text of a PDF as poppler's pdftotext extracts it (installed by .ci/run).
 pub fn pdftotext(pdf: &Path) -> String {
+    pdftotext_with(pdf, &[])
+}
+
+/// Like [`pdftotext`], with more of pdftotext's options (a page range, a crop box …).
+pub fn pdftotext_with(pdf: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
+        .args(args)
         .arg(pdf)
         .arg("-")
         .output()

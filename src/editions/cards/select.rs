@@ -63,7 +63,7 @@ pub fn card_numbers<'a>(project: &Project, edition: &'a Edition) -> Result<Vec<C
         numbers.extend(picks.into_iter().flatten());
     } else {
         for (i, c) in marked.iter().enumerate() {
-            let name = c.name.get("en").or_else(|| c.name.values().next()).cloned().unwrap_or_default();
+            let name = c.display_name();
             match card_channel(c) {
                 _ if i >= MAX_NUMBERS => problems.push(Problem::located(
                     &c.origin,

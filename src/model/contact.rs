@@ -181,13 +181,6 @@ pub struct Contact {
     pub card: bool,
 }
 
-impl Contact {
-    /// Its name in English if it has one, else in the first language (in code order).
-    pub fn display_name(&self) -> String {
-        self.name.get("en").or_else(|| self.name.values().next()).cloned().unwrap_or_default()
-    }
-}
-
 /// What validation needs to know besides the contact itself.
 pub struct Context<'a> {
     /// File the contacts come from, relative to the project root.

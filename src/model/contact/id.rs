@@ -1,7 +1,7 @@
 //! Contact ids: set by hand (`id = "…"`) or made from the English name, and the name used in
 //! messages.
 
-use super::{ContactDef, MAX_NAME_CHARS};
+use super::{Contact, ContactDef, MAX_NAME_CHARS};
 use crate::model::text;
 
 /// Longest id made from a name, in characters (cut at a dash).
@@ -18,6 +18,13 @@ impl ContactDef {
         }
         let name = self.name.get("en").or_else(|| self.name.values().next()).map_or("", String::as_str);
         slug_or(name, self.kind.word())
+    }
+}
+
+impl Contact {
+    /// Its name in English if it has one, else in the first language (in code order).
+    pub fn display_name(&self) -> String {
+        self.name.get("en").or_else(|| self.name.values().next()).cloned().unwrap_or_default()
     }
 }
 

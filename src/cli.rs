@@ -3,6 +3,7 @@
 //! this module; the library takes plain options.
 
 pub mod commands;
+pub mod corrections;
 pub mod record;
 pub mod report;
 
@@ -79,6 +80,9 @@ pub enum Command {
     /// The record itself: `records backup FILE` writes a consistent copy.
     #[command(subcommand)]
     Records(RecordsAction),
+    /// Copies in the field whose contacts changed: who holds them, and (`corrections make`)
+    /// stickers, notices and labels to send them.
+    Corrections(corrections::CorrectionsArgs),
 }
 
 /// `printed` options.

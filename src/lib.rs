@@ -5,6 +5,7 @@
 //! [`editions::check`] and [`editions::preview`] typeset editions with the embedded Typst compiler.
 
 pub mod contacts;
+pub mod corrections;
 pub mod diag;
 pub mod editions;
 pub mod error;

@@ -51,6 +51,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
         Command::Shipments(args) => record::shipments(&load(cli, false)?, args, report)?,
         Command::Stock => record::stock(&load(cli, false)?)?,
         Command::Records(action) => record::records(&load(cli, false)?, action, report)?,
+        Command::Corrections(args) => super::corrections::run(cli, &load(cli, true)?, args, report)?,
         Command::Completions(args) => {
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "guidepress", &mut std::io::stdout());

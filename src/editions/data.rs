@@ -1,17 +1,13 @@
 //! The data an edition's layouts receive: `edition.json` and the QR codes' module matrices, as
 //! virtual files of the World (never spliced into Typst markup).
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use serde_json::json;
 
 use super::forms::Variant;
 use crate::error::Error;
 use crate::model::contact::Contact;
 use crate::project::{Edition, Project};
-use crate::typeset::qr::qr_matrix;
-use crate::typeset::world::DATA_DIR;
+use crate::typeset::qr::{self, QrFiles};
 
 /// The virtual path of an edition's data.
 pub const EDITION_JSON: &str = "/.guidepress/edition.json";
@@ -28,22 +24,6 @@ pub fn edition_inputs(project: &Project, edition: &Edition, variant: Variant) ->
     edition_data(project, edition, variant, true)
 }
 
-/// The QR code of `payload` as its module matrix (JSON) and its width in modules with the quiet
-/// zones, encoded once per process: the shared contacts are in every edition, and each edition's
-/// data is made more than once.
-fn qr_cached(payload: &str) -> Result<(Vec<u8>, usize), Error> {
-    static CODES: Mutex<BTreeMap<String, (Vec<u8>, usize)>> = Mutex::new(BTreeMap::new());
-    if let Some(code) = CODES.lock().ok().and_then(|c| c.get(payload).cloned()) {
-        return Ok(code);
-    }
-    let matrix = qr_matrix(payload).map_err(Error::internal)?;
-    let code = (matrix.to_json(), matrix.modules());
-    if let Ok(mut codes) = CODES.lock() {
-        codes.insert(payload.to_string(), code.clone());
-    }
-    Ok(code)
-}
-
 /// [`edition_inputs`]; without `encode`, only the data file, whose QR entries then carry their
 /// payloads but no matrix (enough to tell whether anything changed: the matrix follows from the
 /// payload and the tool version).
@@ -53,23 +33,8 @@ pub(crate) fn edition_data(
     variant: Variant,
     encode: bool,
 ) -> Result<EditionInputs, Error> {
-    let mut virtuals = Vec::new();
-    let mut payloads = Vec::new();
     let mut contacts: Vec<Contact> = edition.contacts.clone();
-    for contact in &mut contacts {
-        for channel in &mut contact.channels {
-            if let Some(payload) = &channel.payload {
-                let path = format!("{DATA_DIR}/qr/{}.json", payloads.len());
-                if encode {
-                    let (matrix, modules) = qr_cached(payload)?;
-                    virtuals.push((path.clone(), matrix));
-                    channel.qr_modules = Some(modules);
-                }
-                channel.qr = Some(path);
-                payloads.push(payload.clone());
-            }
-        }
-    }
+    let QrFiles { mut virtuals, payloads } = qr::attach(&mut contacts, 0, encode)?;
     let chapters: serde_json::Map<String, serde_json::Value> = edition
         .languages
         .iter()

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod phone;
 pub mod postal;
 pub mod record;
+pub mod stock;
 pub mod text;
 pub mod web;
 

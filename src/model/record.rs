@@ -196,6 +196,57 @@ pub struct Draw {
     pub short: u64,
 }
 
+/// A batch of corrections sent for copies in the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionBatch {
+    /// `YYYYMMDD-cN` for a `corrections make` run; the shipping batch's id for stickers packed
+    /// by `ship`.
+    pub id: String,
+    /// `make` or `ship`.
+    pub kind: String,
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// Where its files went.
+    pub out_dir: String,
+    /// Each file written: name and SHA-256.
+    pub files: Vec<(String, String)>,
+}
+
+/// Stickers sent for one contact of one print code to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionLine {
+    /// The release corrected.
+    pub print_code: String,
+    /// The contact's id.
+    pub contact: String,
+    /// [`correction_target`] of the contact as corrected.
+    pub target: String,
+    /// [`recipient_key`] of who received them.
+    pub recipient: String,
+    /// Stickers sent (copies corrected).
+    pub copies: u64,
+}
+
+/// What a correction of a contact brings it to: a fingerprint of its fields as corrected, or
+/// `removed`. A later change of the contact gives another target, so it is corrected again.
+pub fn correction_target(fields: Option<&BTreeMap<String, String>>) -> String {
+    match fields {
+        None => "removed".to_string(),
+        Some(fields) => fingerprint(&serde_json::to_string(fields).unwrap_or_default()),
+    }
+}
+
+/// Who received copies, as a fingerprint of organisation, person and address (so the record of
+/// corrections holds no personal data of its own).
+pub fn recipient_key(organization: &str, recipient: &str, address: &str) -> String {
+    fingerprint(&format!("{organization}\n{recipient}\n{address}"))
+}
+
+fn fingerprint(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The batch id for the `n`-th batch (1-based) of a `YYYY-MM-DD` date: `YYYYMMDD-n`.
 pub fn batch_id(date: &str, n: u64) -> String {
     format!("{}-{n}", date.replace('-', ""))

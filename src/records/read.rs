@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{count, sql_error};
 use crate::error::Error;
 use crate::model::record::{
-    Batch, ChapterHash, PrintRun, PrintedContact, Release, Shipment, ShipmentFilter, ShipmentLine, Shipped, StockRow,
-    Void,
+    Batch, ChapterHash, CorrectionBatch, CorrectionLine, PrintRun, PrintedContact, Release, Shipment, ShipmentFilter,
+    ShipmentLine, Shipped, StockRow, Void,
 };
 
 /// The columns [`batch_row`] reads, for `batches AS b`.
@@ -149,6 +149,35 @@ impl<'a> Reader<'a> {
     pub fn latest_batch_in(&self, out_dir: &str) -> Result<Option<Batch>, Error> {
         let sql = format!("SELECT {BATCH_COLUMNS} FROM batches AS b WHERE b.out_dir = ?1 ORDER BY b.seq DESC LIMIT 1");
         self.conn.query_row(&sql, [out_dir], |r| batch_row(r, 0)).optional().map_err(self.err())
+    }
+
+    /// Every correction line, oldest first.
+    pub fn correction_lines(&self) -> Result<Vec<CorrectionLine>, Error> {
+        let sql = "SELECT print_code, contact, target, recipient, copies FROM correction_lines ORDER BY id";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let map = |r: &Row| {
+            Ok(CorrectionLine {
+                print_code: r.get(0)?,
+                contact: r.get(1)?,
+                target: r.get(2)?,
+                recipient: r.get(3)?,
+                copies: count(r.get(4)?),
+            })
+        };
+        stmt.query_map([], map).and_then(Iterator::collect).map_err(self.err())
+    }
+
+    /// Every correction batch, oldest first.
+    pub fn corrections(&self) -> Result<Vec<CorrectionBatch>, Error> {
+        let sql = "SELECT id, kind, date, out_dir, files FROM corrections ORDER BY seq";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let map = |r: &Row| {
+            let files: String = r.get(4)?;
+            let files = serde_json::from_str(&files)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?;
+            Ok(CorrectionBatch { id: r.get(0)?, kind: r.get(1)?, date: r.get(2)?, out_dir: r.get(3)?, files })
+        };
+        stmt.query_map([], map).and_then(Iterator::collect).map_err(self.err())
     }
 
     /// Every batch, in the order they were added.

@@ -5,8 +5,8 @@
 pub const APPLICATION_ID: i32 = 0x6770_7273;
 
 /// The migration steps, in order; step `i` takes the record from version `i` to `i + 1`. Never
-/// edit a released step: add a new one (e.g. the `notices` table for correction notices).
-pub const MIGRATIONS: &[&str] = &[V1];
+/// edit a released step: add a new one.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest record version this guidepress knows.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -115,6 +115,36 @@ CREATE TABLE batch_files (
 ) STRICT;
 "#;
 
+/// Version 2: corrections sent for copies in the field (`corrections make`, and stickers packed by
+/// `ship` into boxes of an outdated print code).
+const V2: &str = r#"
+-- One row per correction batch. `files` is a JSON array of [name, sha256]; `kind` is `make` (a
+-- `corrections make` run, files under out/corrections/<id>/) or `ship` (stickers packed by a
+-- shipping batch of the same id).
+CREATE TABLE corrections (
+    seq     INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL UNIQUE,
+    kind    TEXT NOT NULL CHECK (kind IN ('make', 'ship')),
+    date    TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    files   TEXT NOT NULL
+) STRICT;
+
+-- Stickers sent for one contact of one print code to one recipient. `target` fingerprints the
+-- contact's fields as corrected (or is `removed`), so a later change lists the recipient again;
+-- `recipient` fingerprints organisation, person and address (no personal data is kept here).
+CREATE TABLE correction_lines (
+    id         INTEGER PRIMARY KEY,
+    correction INTEGER NOT NULL REFERENCES corrections (seq),
+    print_code TEXT NOT NULL,
+    contact    TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    recipient  TEXT NOT NULL,
+    copies     INTEGER NOT NULL CHECK (copies >= 0)
+) STRICT;
+CREATE INDEX correction_lines_print_code ON correction_lines (print_code, contact);
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +152,6 @@ mod tests {
     #[test]
     fn application_id_matches_the_migration() {
         assert!(V1.contains(&format!("application_id = {APPLICATION_ID};")));
-        assert_eq!(LATEST, 1);
+        assert_eq!(LATEST, 2);
     }
 }

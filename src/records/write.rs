@@ -7,7 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::read::Reader;
 use super::{count, record_error, sql_error, to_sql_count};
 use crate::error::Error;
-use crate::model::record::{Batch, Draw, PrintRun, Release, ShipmentLine, batch_id, is_iso_date};
+use crate::model::record::{
+    Batch, CorrectionBatch, CorrectionLine, Draw, PrintRun, Release, ShipmentLine, batch_id, is_iso_date,
+};
 
 /// The command's write transaction (`BEGIN IMMEDIATE`): nothing it does is seen by others until
 /// [`Tx::commit`]; dropping it rolls back.
@@ -259,6 +261,36 @@ impl<'a> Tx<'a> {
             }
         }
         Ok(draw)
+    }
+
+    /// The id for a new correction batch on `date`: `YYYYMMDD-cN`.
+    pub fn next_correction_id(&self, date: &str) -> Result<String, Error> {
+        self.date("the correction's date", date)?;
+        let ids: Vec<String> = {
+            let mut stmt = self.tx.prepare_cached("SELECT id FROM corrections").map_err(self.err())?;
+            stmt.query_map([], |r| r.get(0)).and_then(Iterator::collect).map_err(self.err())?
+        };
+        let stem = date.replace('-', "");
+        let n = (1..).find(|n| !ids.contains(&format!("{stem}-c{n}"))).unwrap_or(1);
+        Ok(format!("{stem}-c{n}"))
+    }
+
+    /// Records a correction batch and its lines.
+    pub fn add_correction(&self, batch: &CorrectionBatch, lines: &[CorrectionLine]) -> Result<(), Error> {
+        self.date("the correction's date", &batch.date)?;
+        let files = serde_json::to_string(&batch.files).map_err(Error::internal)?;
+        let sql = "INSERT INTO corrections (id, kind, date, out_dir, files) VALUES (?1, ?2, ?3, ?4, ?5)";
+        let b = batch;
+        self.tx.execute(sql, params![b.id, b.kind, b.date, b.out_dir, files]).map_err(self.err())?;
+        let seq = self.tx.last_insert_rowid();
+        let sql = "INSERT INTO correction_lines (correction, print_code, contact, target, recipient, copies) \
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        let mut stmt = self.tx.prepare_cached(sql).map_err(self.err())?;
+        for l in lines {
+            let copies = to_sql_count(self.path, l.copies)?;
+            stmt.execute(params![seq, l.print_code, l.contact, l.target, l.recipient, copies]).map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Forgets the personal data (organisation, recipient, address, e-mail) of every line of the

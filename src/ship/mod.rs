@@ -27,7 +27,8 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod script;
-pub mod stock;
+/// Label sheet geometry (in `model`, shared with the correction labels).
+pub use crate::model::stock;
 pub mod template;
 pub mod view;
 

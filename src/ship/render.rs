@@ -8,9 +8,6 @@
 
 use crate::error::Error;
 use serde_json::Value;
-use typst::foundations::{Label, Selector};
-use typst::introspection::{Introspector, MetadataElem};
-use typst::utils::PicoStr;
 
 use crate::typeset::compile::{self, PdfSettings};
 use crate::typeset::world::{Base, DocWorld};
@@ -44,16 +41,6 @@ pub struct Job<'a> {
     pub date: crate::model::date::Date,
 }
 
-fn query(doc: &typst_layout::PagedDocument, name: &str) -> Vec<Value> {
-    let Some(label) = Label::new(PicoStr::intern(name)) else { return Vec::new() };
-    doc.introspector()
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|c| c.to_packed::<MetadataElem>())
-        .filter_map(|m| serde_json::to_value(&m.value).ok())
-        .collect()
-}
-
 /// Where a layout finds its form (see [`compile_chunk`]).
 pub const FORM_PATH: &str = "/.guidepress/form.pdf";
 
@@ -70,11 +57,11 @@ pub fn compile_chunk(base: &Base, job: &Job, data: Vec<u8>, form: Option<&[u8]>)
     let world = DocWorld::new(base, job.main, files, job.date).map_err(Error::internal)?;
     let compiled = compile::compile(&world).map_err(Error::typst_unnamed)?;
     let doc = &compiled.document;
-    let items = query(doc, job.item_label)
+    let items = compile::metadata(doc, job.item_label)
         .into_iter()
         .filter_map(|v| Some((v.get("id")?.as_u64()? as usize, v.get("copies")?.as_u64()?)))
         .collect();
-    let overflows = query(doc, "gp-overflow");
+    let overflows = compile::metadata(doc, "gp-overflow");
     let pdf = if overflows.is_empty() {
         let settings = PdfSettings { ident: job.ident, date: job.date, standards: &[], tagged: false };
         compile::export_pdf(&world, doc, &settings).map_err(Error::typst_unnamed)?

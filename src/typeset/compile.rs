@@ -126,6 +126,19 @@ pub fn export_pdf(world: &DocWorld, document: &PagedDocument, settings: &PdfSett
     typst_pdf::pdf(document, &options).map_err(|errors| render_diagnostics(world, &errors))
 }
 
+/// The values of every metadata element labelled `name` in `doc`, as JSON, in document order.
+pub fn metadata(doc: &PagedDocument, name: &str) -> Vec<serde_json::Value> {
+    use typst::foundations::{Label, Selector};
+    use typst::introspection::{Introspector, MetadataElem};
+    let Some(label) = Label::new(typst::utils::PicoStr::intern(name)) else { return Vec::new() };
+    doc.introspector()
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|c| c.to_packed::<MetadataElem>())
+        .filter_map(|m| serde_json::to_value(&m.value).ok())
+        .collect()
+}
+
 /// Renders one page to PNG bytes at `ppi` pixels per inch.
 pub fn render_png(document: &PagedDocument, page: usize, ppi: f32) -> Option<Vec<u8>> {
     let page = document.pages().get(page)?;

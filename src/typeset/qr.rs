@@ -4,8 +4,14 @@
 //! black ink alone in the press file: a vector code is sharp in every viewer and at every zoom,
 //! where a small image scaled up is smoothed (blurred) by poppler and by Acrobat's "smooth images".
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use qrcode::{Color, EcLevel, QrCode};
 use serde::Serialize;
+
+use crate::model::contact::Contact;
+use crate::typeset::world::DATA_DIR;
 
 /// Light modules around the code.
 pub const QUIET_ZONE: usize = 4;
@@ -36,6 +42,54 @@ impl Matrix {
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a matrix is always serialisable")
     }
+}
+
+/// The QR code of `payload` as its module matrix (JSON) and its width in modules with the quiet
+/// zones, encoded once per process: the shared contacts are in every edition, and each edition's
+/// data is made more than once.
+pub fn qr_cached(payload: &str) -> Result<(Vec<u8>, usize), crate::error::Error> {
+    static CODES: Mutex<BTreeMap<String, (Vec<u8>, usize)>> = Mutex::new(BTreeMap::new());
+    if let Some(code) = CODES.lock().ok().and_then(|c| c.get(payload).cloned()) {
+        return Ok(code);
+    }
+    let matrix = qr_matrix(payload).map_err(crate::error::Error::internal)?;
+    let code = (matrix.to_json(), matrix.modules());
+    if let Ok(mut codes) = CODES.lock() {
+        codes.insert(payload.to_string(), code.clone());
+    }
+    Ok(code)
+}
+
+/// Points every channel of `contacts` that has a payload at its QR code's virtual file
+/// (`/.guidepress/qr/N.json`, N counting from `first`), and returns those files and the payloads
+/// in order. Without `encode`, the channels name their files but no file is made (enough to
+/// tell whether anything changed: the matrix follows from the payload and the tool version).
+pub fn attach(contacts: &mut [Contact], first: usize, encode: bool) -> Result<QrFiles, crate::error::Error> {
+    let mut out = QrFiles::default();
+    for contact in contacts {
+        for channel in &mut contact.channels {
+            if let Some(payload) = &channel.payload {
+                let path = format!("{DATA_DIR}/qr/{}.json", first + out.payloads.len());
+                if encode {
+                    let (matrix, modules) = qr_cached(payload)?;
+                    out.virtuals.push((path.clone(), matrix));
+                    channel.qr_modules = Some(modules);
+                }
+                channel.qr = Some(path);
+                out.payloads.push(payload.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What [`attach`] made.
+#[derive(Debug, Default)]
+pub struct QrFiles {
+    /// (virtual path, matrix JSON).
+    pub virtuals: Vec<(String, Vec<u8>)>,
+    /// The payloads, in order.
+    pub payloads: Vec<String>,
 }
 
 /// The module matrix of `payload`'s QR code (error correction M).

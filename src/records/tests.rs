@@ -119,6 +119,45 @@ fn opens_creates_migrates_and_reopens() {
 }
 
 #[test]
+fn a_version_1_record_is_migrated_keeping_its_shipments_and_takes_corrections() {
+    let (_dir, path) = temp();
+    // A record as the first released guidepress wrote it: only the first step applied.
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(super::schema::MIGRATIONS[0]).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    let mut record = Record::open(&path).unwrap();
+    let tx = record.write().unwrap();
+    tx.put_release(&release("A", "nz")).unwrap();
+    tx.add_batch(&batch("20260102-1", "2026-01-02"), &[line("o1", "nz", "A", 3)]).unwrap();
+    let id = tx.next_correction_id("2026-02-01").unwrap();
+    assert_eq!(id, "20260201-c1");
+    let c = crate::model::record::CorrectionBatch {
+        id: id.clone(),
+        kind: "make".into(),
+        date: "2026-02-01".into(),
+        out_dir: "out/corrections/20260201-c1".into(),
+        files: vec![("stickers.pdf".into(), "ab".into())],
+    };
+    let l = crate::model::record::CorrectionLine {
+        print_code: "A".into(),
+        contact: "x".into(),
+        target: "t".into(),
+        recipient: "r".into(),
+        copies: 3,
+    };
+    tx.add_correction(&c, std::slice::from_ref(&l)).unwrap();
+    assert_eq!(tx.next_correction_id("2026-02-01").unwrap(), "20260201-c2");
+    tx.commit().unwrap();
+    drop(record);
+    let record = Record::open_existing(&path).unwrap().unwrap();
+    assert_eq!(record.read().corrections().unwrap(), vec![c]);
+    assert_eq!(record.read().correction_lines().unwrap(), vec![l]);
+    assert_eq!(record.read().shipments(&ShipmentFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
 fn newer_record_is_refused_and_untouched() {
     let (_dir, path) = temp();
     drop(Record::open(&path).unwrap());
@@ -127,7 +166,10 @@ fn newer_record_is_refused_and_untouched() {
     drop(conn);
     let before = std::fs::read(&path).unwrap();
     let e = message(Record::open(&path).unwrap_err());
-    let expected = "made by a newer guidepress (record version 99; this one knows up to 1); update guidepress";
+    let expected = format!(
+        "made by a newer guidepress (record version 99; this one knows up to {}); update guidepress",
+        super::VERSION
+    );
     assert_eq!(e, format!("{}: {expected}", path.display()));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }

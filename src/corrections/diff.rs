@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::contact::Contact;
-use crate::model::fields::{FieldChange, Fields, diff_contacts, printed_fields};
-use crate::model::record::{CorrectionLine, PrintedContact, Release, Shipment, correction_target, recipient_key};
+pub use crate::model::correction::OutdatedEntry as Entry;
+use crate::model::correction::outdated_entries;
+use crate::model::record::{CorrectionLine, Release, Shipment, recipient_key};
 
 /// One print code shipped whose printed contacts are no longer today's.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,22 +23,6 @@ pub struct Outdated {
     /// Copies shipped to recipients whose details were forgotten (`shipments forget`): they
     /// cannot be reached from the record.
     pub forgotten_copies: u64,
-}
-
-/// One printed entry that no longer reads as today's data says.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    /// The entry as printed, with its page and box.
-    pub printed: PrintedContact,
-    /// Today's contact, or `None` when it was removed.
-    pub today: Option<Contact>,
-    /// For a removed contact: a contact of the same kind the release does not print (its
-    /// replacement), if there is one.
-    pub replacement: Option<Contact>,
-    /// The fields that differ, old → new.
-    pub fields: Vec<FieldChange>,
-    /// The correction's target ([`correction_target`]).
-    pub target: String,
 }
 
 /// A recipient of copies of one print code.
@@ -94,7 +79,7 @@ pub fn outdated(inputs: &Inputs) -> Vec<Outdated> {
     for release in inputs.releases {
         let Some(lines) = shipped.get(release.print_code.as_str()) else { continue };
         let Some(today) = inputs.today.get(&release.edition) else { continue };
-        let entries = entries(release, today);
+        let entries = outdated_entries(release, today);
         if entries.is_empty() {
             continue;
         }
@@ -108,39 +93,6 @@ pub fn outdated(inputs: &Inputs) -> Vec<Outdated> {
         });
     }
     out.sort_by(|a, b| (&a.edition, &a.print_code).cmp(&(&b.edition, &b.print_code)));
-    out
-}
-
-/// The printed entries of `release` that changed or were removed, in page order.
-fn entries(release: &Release, today: &[Contact]) -> Vec<Entry> {
-    let now: BTreeMap<String, Fields> = today.iter().map(|c| (c.id.clone(), printed_fields(c))).collect();
-    let printed: BTreeMap<String, Fields> = release.contacts.iter().map(|c| (c.id.clone(), c.fields.clone())).collect();
-    let diff = diff_contacts(&printed, &now);
-    let mut out = Vec::new();
-    for change in &diff.contacts_changed {
-        let Some(p) = release.contacts.iter().find(|c| c.id == change.id) else { continue };
-        let contact = today.iter().find(|c| c.id == change.id).cloned();
-        let target = correction_target(now.get(&change.id));
-        out.push(Entry {
-            printed: p.clone(),
-            today: contact,
-            replacement: None,
-            fields: change.fields.clone(),
-            target,
-        });
-    }
-    for removed in &diff.contacts_removed {
-        let Some(p) = release.contacts.iter().find(|c| c.id == removed.id) else { continue };
-        let replacement = today.iter().find(|c| c.kind.word() == p.kind && !printed.contains_key(&c.id)).cloned();
-        let fields =
-            p.fields.iter().map(|(k, v)| FieldChange { field: k.clone(), old: Some(v.clone()), new: None }).collect();
-        out.push(Entry { printed: p.clone(), today: None, replacement, fields, target: correction_target(None) });
-    }
-    out.sort_by(|a, b| {
-        (a.printed.page, a.printed.y_mm)
-            .partial_cmp(&(b.printed.page, b.printed.y_mm))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
     out
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::diff::Outdated;
 use crate::error::Error;
 use crate::model::contact::Contact;
+pub use crate::model::correction::{Group, GroupEntry};
 use crate::model::date::Date;
 use crate::model::edition::default_office_paper;
 use crate::model::fields::FieldChange;
@@ -21,56 +22,6 @@ pub const LAYOUT: &str = "/layouts/corrections.typ";
 /// Where the layout finds its data.
 pub const DATA: &str = "/.guidepress/corrections.json";
 
-/// One recipient of one print code, and the entries to correct in their copies.
-#[derive(Debug, Clone)]
-pub struct Group {
-    /// The edition.
-    pub edition: String,
-    /// The release they hold.
-    pub print_code: String,
-    /// Organisation, person, address lines, country, e-mail as shipped.
-    pub organization: String,
-    /// The person.
-    pub recipient: String,
-    /// Address lines as on the shipping label.
-    pub address: Vec<String>,
-    /// Country code.
-    pub country: String,
-    /// E-mail.
-    pub email: String,
-    /// Copies they received.
-    pub copies: u64,
-    /// The recipient's fingerprint (see [`crate::model::record::recipient_key`]).
-    pub key: String,
-    /// What to correct.
-    pub entries: Vec<GroupEntry>,
-}
-
-/// One entry to correct in one recipient's copies.
-#[derive(Debug, Clone)]
-pub struct GroupEntry {
-    /// The contact's id.
-    pub id: String,
-    /// Its name as printed.
-    pub name: String,
-    /// The page it is printed on.
-    pub page: u32,
-    /// Its box, mm: width and height.
-    pub box_mm: (f64, f64),
-    /// Today's contact (none: removed).
-    pub contact: Option<Contact>,
-    /// A removed contact's replacement.
-    pub replacement: Option<Contact>,
-    /// The fields that changed.
-    pub fields: Vec<FieldChange>,
-    /// The record's target.
-    pub target: String,
-    /// Copies not yet corrected.
-    pub owed: u64,
-    /// Stickers to make: owed + spares.
-    pub stickers: u64,
-}
-
 /// The groups still owed a correction: one per holder with something owed, per print code.
 pub fn groups(_project: &Project, found: &[Outdated], spares: u64) -> Vec<Group> {
     let mut out = Vec::new();
@@ -81,18 +32,7 @@ pub fn groups(_project: &Project, found: &[Outdated], spares: u64) -> Vec<Group>
                 .iter()
                 .zip(&h.owed)
                 .filter(|(_, owed)| **owed > 0)
-                .map(|(e, owed)| GroupEntry {
-                    id: e.printed.id.clone(),
-                    name: e.printed.name.clone(),
-                    page: e.printed.page,
-                    box_mm: (e.printed.w_mm, e.printed.h_mm),
-                    contact: e.today.clone(),
-                    replacement: e.replacement.clone(),
-                    fields: e.fields.iter().filter(|f| f.field != "kind").cloned().collect(),
-                    target: e.target.clone(),
-                    owed: *owed,
-                    stickers: owed + spares,
-                })
+                .map(|(e, owed)| GroupEntry::of(e, *owed, owed + spares))
                 .collect();
             out.push(Group {
                 edition: o.edition.clone(),

@@ -1,6 +1,7 @@
 //! Plain data of a guide and its validation: contacts, editions, trims. No I/O, no Typst.
 
 pub mod contact;
+pub mod correction;
 pub mod country;
 pub mod date;
 pub mod edition;

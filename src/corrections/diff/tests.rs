@@ -1,7 +1,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::model::record::{Shipment, ShipmentLine};
+use crate::model::fields::printed_fields;
+use crate::model::record::{PrintedContact, Shipment, ShipmentLine};
 use crate::project::Project;
 
 fn sample() -> Project {

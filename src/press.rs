@@ -44,7 +44,10 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let count = |base: &crate::typeset::world::Base, ids: &[&crate::project::Edition]| {
         editions::press_pages(project, base, &out, ids, options.jobs)
     };
-    ship::ship(project, options, &count)
+    let date = project.guide.ymd;
+    let stickers =
+        |groups: &[crate::model::correction::Group]| crate::corrections::render::stickers(project, groups, date);
+    ship::ship(project, options, &count, &stickers)
 }
 
 /// `guidepress printed`: records a print run of `copies` copies of edition `id`'s current build

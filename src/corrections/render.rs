@@ -59,27 +59,34 @@ pub fn documents(
     stock: &Stock,
     date: Date,
 ) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let base = Base::load(&project.root)?;
-    let (data, qr_files) = data(project, groups, stock, date)?;
     let mut out = Vec::new();
     for mode in ["stickers", "notices", "labels"] {
-        let mut data = data.clone();
-        data["mode"] = json!(mode);
-        let mut files = qr_files.clone();
-        files.push((DATA.to_string(), serde_json::to_vec(&data).map_err(Error::internal)?));
-        let world = DocWorld::new(&base, LAYOUT, files, date).map_err(Error::internal)?;
-        let compiled = compile::compile(&world).map_err(Error::typst_unnamed)?;
-        let overflows = compile::metadata(&compiled.document, "gp-overflow");
-        if let Some(o) = overflows.first() {
-            return Err(Error::Refused(overflow_message(o)));
-        }
-        let ident = format!("guidepress/corrections/{mode}");
-        let settings = PdfSettings { ident: &ident, date, standards: &[], tagged: false };
-        let pdf = compile::export_pdf(&world, &compiled.document, &settings).map_err(Error::typst_unnamed)?;
-        out.push((format!("{mode}.pdf"), pdf));
+        out.push((format!("{mode}.pdf"), typeset(project, groups, stock, date, mode)?));
     }
     out.push(("recipients.csv".into(), recipients_csv(groups)?));
     Ok(out)
+}
+
+/// stickers.pdf alone (for copies `ship` packs with stickers).
+pub fn stickers(project: &Project, groups: &[Group], date: Date) -> Result<Vec<u8>, Error> {
+    typeset(project, groups, &crate::model::stock::STOCKS[0], date, "stickers")
+}
+
+/// One of the documents: `mode` is `stickers`, `notices` or `labels`.
+fn typeset(project: &Project, groups: &[Group], stock: &Stock, date: Date, mode: &str) -> Result<Vec<u8>, Error> {
+    let base = Base::load(&project.root)?;
+    let (mut data, mut files) = data(project, groups, stock, date)?;
+    data["mode"] = json!(mode);
+    files.push((DATA.to_string(), serde_json::to_vec(&data).map_err(Error::internal)?));
+    let world = DocWorld::new(&base, LAYOUT, files, date).map_err(Error::internal)?;
+    let compiled = compile::compile(&world).map_err(Error::typst_unnamed)?;
+    let overflows = compile::metadata(&compiled.document, "gp-overflow");
+    if let Some(o) = overflows.first() {
+        return Err(Error::Refused(overflow_message(o)));
+    }
+    let ident = format!("guidepress/corrections/{mode}");
+    let settings = PdfSettings { ident: &ident, date, standards: &[], tagged: false };
+    compile::export_pdf(&world, &compiled.document, &settings).map_err(Error::typst_unnamed)
 }
 
 fn overflow_message(o: &Value) -> String {

@@ -27,6 +27,7 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod script;
+pub mod stickers;
 /// Label sheet geometry (in `model`, shared with the correction labels).
 pub use crate::model::stock;
 pub mod template;
@@ -85,7 +86,15 @@ pub struct ShipOptions {
 ///
 /// `count_pages` tells the press page count and current release of the editions ordered (see
 /// [`PageCounter`]).
-pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter) -> Result<ShipReport, Error> {
+///
+/// Copies drawn from a print code whose contacts changed since go out with correction stickers
+/// (see [`stickers`]), which `make_stickers` typesets.
+pub fn ship(
+    project: &Project,
+    options: &ShipOptions,
+    count_pages: &PageCounter,
+    make_stickers: &stickers::StickerMaker,
+) -> Result<ShipReport, Error> {
     let mut clock = Clock::start();
     let stock = stock::choose(options.stock.as_deref(), options.start)?;
     let file = display_path(project, &options.orders);
@@ -127,7 +136,7 @@ pub fn ship(project: &Project, options: &ShipOptions, count_pages: &PageCounter)
         )])
         .into());
     };
-    let run = Run { project, options, file: &file, stock, sender, lines: &owed.lines };
+    let run = Run { project, options, file: &file, stock, sender, lines: &owed.lines, make_stickers };
     let made = run.produce(&dir, &mut clock, count_pages, tx.as_ref())?;
     report.summary = made.summary.clone();
     report.summary.order_lines = parsed.lines.len();
@@ -155,6 +164,7 @@ struct Run<'a> {
     stock: &'static stock::Stock,
     sender: &'a crate::project::Sender,
     lines: &'a [orders::OrderLine],
+    make_stickers: &'a stickers::StickerMaker<'a>,
 }
 
 impl Run<'_> {
@@ -180,6 +190,9 @@ impl Run<'_> {
             None => ledger::draw_without_record(lines, &releases),
         };
         let shipment_lines = ledger::shipment_lines(lines, &codes);
+        let mut stickers = stickers::plan(project, tx.map(|t| t.read()).as_ref(), &shipment_lines, &releases)?;
+        let mut draw_warnings = draw_warnings;
+        draw_warnings.append(&mut stickers.warnings);
         let mut made = Made { releases, draw_warnings, lines: shipment_lines, ..Made::default() };
         let s = &project.shipping;
         let model = WeightModel {
@@ -192,11 +205,31 @@ impl Run<'_> {
         let plan = plan::plan_with_limits(lines, &infos, &model, &limit).map_err(|p| to_problems(file, p))?;
         timings.plan = clock.lap();
         if options.dry_run {
-            made.summary =
-                summary(file, self.stock.name, options.start, lines.len(), &plan, &infos, Reconciled::default());
+            made.summary = report::summary(
+                file,
+                self.stock.name,
+                options.start,
+                lines.len(),
+                &plan,
+                &infos,
+                Reconciled::default(),
+            );
             made.timings = timings;
             return Ok(made);
         }
+        if !stickers.groups.is_empty() {
+            match (self.make_stickers)(&stickers.groups) {
+                Ok(pdf) => made.stickers_pdf = Some(pdf),
+                Err(e) => {
+                    made.draw_warnings.push(format!(
+                        "the correction stickers could not be made, so none are packed ({e}); `guidepress corrections \
+                         make` sends them later"
+                    ));
+                    stickers = stickers::Stickers::default();
+                }
+            }
+        }
+        made.stickers = stickers;
         let by_line: BTreeMap<(String, String), Vec<(String, u64)>> =
             lines.iter().zip(&codes).map(|(l, c)| ((l.order_id.clone(), l.edition.clone()), c.clone())).collect();
         self.typeset(dir, &base, &layout, (&plan, &infos, &by_line), &mut timings, clock, &mut made)?;
@@ -226,7 +259,8 @@ impl Run<'_> {
         }
         let views = Views::new(plan, infos, self.sender, stock, options.start, s.label_offset)
             .with_services(crate::model::postal::services(&s.destinations))
-            .with_print_codes(by_line);
+            .with_print_codes(by_line)
+            .with_sticker_notes(&made.stickers.notes);
         let date = self.project.guide.ymd;
         let fit = Fit { file, plan, stock, sizes: &layout.label };
         let forms = Forms::typeset(base, &views, date, options.jobs)?;
@@ -238,11 +272,15 @@ impl Run<'_> {
         (timings.labels, timings.sheets) = (labels.took, sheets.took);
         fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;
         let counts = reconcile::reconcile(lines, plan, &labels.outs, &sheets.outs, stock, options.start)?;
-        let mut summary = summary(file, stock.name, options.start, lines.len(), plan, infos, counts);
+        let mut summary = report::summary(file, stock.name, options.start, lines.len(), plan, infos, counts);
         summary.destinations = postal::per_destination(plan, &s.destinations, s.max_box_kg);
         summary.print_codes = print_code_totals(by_line, lines);
         made.typst_warnings = typst_warnings(&labels, &sheets);
         made.staged = stage_outputs(&mut temps, &labels, &sheets, plan, infos, &summary)?.into();
+        if let Some(pdf) = &made.stickers_pdf {
+            made.staged
+                .push(temps.stage("stickers.pdf", |w| w.write_all(pdf).map_err(|e| Error::io("stickers.pdf", e)))?);
+        }
         made.summary = summary;
         made.temps = Some(temps);
         Ok(())
@@ -279,6 +317,9 @@ struct Made {
     draw_warnings: Vec<String>,
     typst_warnings: crate::error::Diagnostics,
     timings: ShipTimings,
+    /// The correction stickers packed, and their PDF.
+    stickers: stickers::Stickers,
+    stickers_pdf: Option<Vec<u8>>,
 }
 
 impl Made {
@@ -321,7 +362,21 @@ impl Made {
         for (name, bytes) in &contents {
             tx.add_batch_file(&id, name, bytes)?;
         }
-        for (file, description) in self.staged.iter().zip(report::descriptions(&self.summary, stock)) {
+        let mut descriptions = report::descriptions(&self.summary, stock).to_vec();
+        if let Some(pdf) = &self.stickers_pdf {
+            let correction = crate::model::record::CorrectionBatch {
+                id: id.clone(),
+                kind: "ship".into(),
+                date: batch.date.clone(),
+                out_dir: dir_rel.to_string(),
+                files: vec![("stickers.pdf".into(), crate::output::sha256_hex(pdf))],
+            };
+            let lines = self.stickers.lines();
+            tx.add_correction(&correction, &lines)?;
+            let n: u64 = self.stickers.groups.iter().flat_map(|g| &g.entries).map(|e| e.stickers).sum();
+            descriptions.push(format!("{n} correction stickers for copies of outdated print codes"));
+        }
+        for (file, description) in self.staged.iter().zip(descriptions) {
             files.push((file.target().to_path_buf(), description));
         }
         Ok(id)
@@ -379,37 +434,6 @@ fn stage_pdf(temps: &mut TempSet, name: &str, chunks: &Chunks) -> Result<Staged,
     let staged = temps.stage(name, |w| pdf::join(&chunks.paths, w).map_err(Error::internal))?;
     temps.remove(&chunks.paths);
     Ok(staged)
-}
-
-/// summary.json.
-fn summary(
-    file: &str,
-    stock: &str,
-    start: usize,
-    order_lines: usize,
-    plan: &Plan,
-    infos: &std::collections::BTreeMap<String, plan::EditionInfo>,
-    counts: Reconciled,
-) -> Summary {
-    Summary {
-        orders_file: file.to_string(),
-        stock: stock.to_string(),
-        start,
-        order_lines,
-        orders: plan.shipments.len(),
-        boxes: plan.boxes.len(),
-        label_pages: counts.label_pages,
-        packing_pages: counts.packing_pages,
-        copies: counts.copies,
-        copies_per_edition: counts.per_edition,
-        weight_kg: (plan.boxes.iter().map(|b| b.plan.weight_g).sum::<f64>() / 100.0).round() / 10.0,
-        editions: infos
-            .values()
-            .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
-            .collect(),
-        destinations: Default::default(),
-        print_codes: Default::default(),
-    }
 }
 
 /// Turns orders-file problems into project problems located at `file:row`.

@@ -210,3 +210,34 @@ impl Clock {
         took
     }
 }
+
+/// summary.json.
+pub(super) fn summary(
+    file: &str,
+    stock: &str,
+    start: usize,
+    order_lines: usize,
+    plan: &super::plan::Plan,
+    infos: &std::collections::BTreeMap<String, super::plan::EditionInfo>,
+    counts: super::reconcile::Reconciled,
+) -> Summary {
+    Summary {
+        orders_file: file.to_string(),
+        stock: stock.to_string(),
+        start,
+        order_lines,
+        orders: plan.shipments.len(),
+        boxes: plan.boxes.len(),
+        label_pages: counts.label_pages,
+        packing_pages: counts.packing_pages,
+        copies: counts.copies,
+        copies_per_edition: counts.per_edition,
+        weight_kg: (plan.boxes.iter().map(|b| b.plan.weight_g).sum::<f64>() / 100.0).round() / 10.0,
+        editions: infos
+            .values()
+            .map(|e| (e.id.clone(), EditionSummary { pages: e.pages, copy_weight_g: (e.copy_g * 10.0).round() / 10.0 }))
+            .collect(),
+        destinations: Default::default(),
+        print_codes: Default::default(),
+    }
+}

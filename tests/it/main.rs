@@ -7,6 +7,7 @@ mod cards;
 mod catalogue;
 mod cli;
 mod contacts;
+mod corrections;
 mod drafts;
 mod editions;
 mod editorial;

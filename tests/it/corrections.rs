@@ -155,7 +155,7 @@ fn sticker_outline(w: usize, h: usize, grey: &[u8]) -> (usize, usize, usize, usi
         let row = &grey[y * w..(y + 1) * w];
         let (mut start, mut best) = (0, (0, 0));
         for x in 0..=w {
-            let dark = x < w && row[x] < 235;
+            let dark = row.get(x).is_some_and(|p| *p < 235);
             if !dark {
                 if x - start > best.1 - best.0 {
                     best = (start, x);

@@ -135,6 +135,9 @@ fn check_notices_labels_csv(made: &Path, holders: &BTreeMap<String, u64>) {
     assert_eq!(addressed, holders.keys().cloned().collect::<Vec<_>>(), "every organisation has its notice");
     let pages = support::pdftotext(&notices).matches('\u{c}').count();
     assert_eq!(pages, holders.len(), "one notice per organisation");
+    // The new number's QR code on each notice, read from poppler's pixels.
+    let scratch = tempfile::tempdir().unwrap();
+    assert!(support::zbar_page(&notices, 1, 150, scratch.path()).iter().any(|c| c == "tel:+64800555112"));
     let labels = support::pdftotext(&made.join("labels.pdf"));
     for org in holders.keys() {
         assert!(labels.contains(org.as_str()), "{org} has a label:\n{labels}");
@@ -241,6 +244,22 @@ fn a_removed_contact_gets_a_no_longer_in_service_sticker_and_an_unconfirmed_one_
     let made = &correction_dirs(root)[0];
     let stickers = support::pdftotext(&made.join("stickers.pdf"));
     assert!(stickers.contains("No longer in service") && stickers.contains("더 이상 운영하지 않음"), "{stickers}");
+}
+
+#[test]
+fn a_new_entry_too_big_for_the_old_box_is_refused_never_shrunk_or_cut() {
+    let dir = support::sample_copy();
+    let root = dir.path();
+    ok(root, &["ship", "orders/sample-requests.csv"]);
+    let long = "The line is staffed around the clock. ".repeat(12);
+    let notes = format!("phone = \"0800 555 111\"\nnotes.en = \"{long}\"");
+    support::edit(root, "editions/nz.toml", "phone = \"0800 555 111\"", &notes);
+    ok(root, &["contacts", "verify", "nz", CRIMESTOPPERS, "--on", "2026-11-20", "--source=Crimestoppers website"]);
+    let (success, _, err) = run(root, &["corrections", "make"]);
+    assert!(!success);
+    assert!(err.contains(CRIMESTOPPERS) && err.contains("print code NZ-") && err.contains(" mm"), "{err}");
+    assert!(correction_dirs(root).is_empty(), "nothing written");
+    assert!(record(root).read().corrections().unwrap().is_empty(), "nothing recorded");
 }
 
 #[test]

@@ -44,7 +44,8 @@ pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Erro
     let count = |base: &crate::typeset::world::Base, ids: &[&crate::project::Edition]| {
         editions::press_pages(project, base, &out, ids, options.jobs)
     };
-    let date = project.guide.ymd;
+    // The stickers' "updated" month: the day of the batch.
+    let date = options.date.unwrap_or_else(crate::model::date::Date::now);
     let stickers =
         |groups: &[crate::model::correction::Group]| crate::corrections::render::stickers(project, groups, date);
     ship::ship(project, options, &count, &stickers)

@@ -55,6 +55,7 @@ pub(crate) fn edition_data(
 ) -> Result<EditionInputs, Error> {
     let mut virtuals = Vec::new();
     let mut payloads = Vec::new();
+    let live = live_data(project, edition, encode, &mut virtuals, &mut payloads)?;
     let mut contacts: Vec<Contact> = edition.contacts.clone();
     for contact in &mut contacts {
         for channel in &mut contact.channels {
@@ -75,7 +76,7 @@ pub(crate) fn edition_data(
         .iter()
         .map(|l| (l.clone(), json!(project.chapters.get(l).cloned().unwrap_or_default())))
         .collect();
-    let data = json!({
+    let mut data = json!({
         "variant": variant.name(),
         "bleed_mm": project.build.bleed_mm,
         "guide": project.guide,
@@ -93,7 +94,33 @@ pub(crate) fn edition_data(
         "chapters": chapters,
         "contacts": contacts,
     });
+    // Only when set, so that editions without it keep their data (and print codes) as they were.
+    if let (Some(live), Some(map)) = (live, data.as_object_mut()) {
+        map.insert("live".to_string(), live);
+    }
     let bytes = serde_json::to_vec_pretty(&data).map_err(Error::internal)?;
     virtuals.insert(0, (EDITION_JSON.to_string(), bytes));
     Ok(EditionInputs { virtuals, payloads })
+}
+
+/// The live contacts page of `edition` (`guide.contacts-url`), printed above the contacts: its
+/// address and QR code from the one value (`url`, and its code's matrix as a virtual file).
+/// `None` when the setting is absent.
+fn live_data(
+    project: &Project,
+    edition: &Edition,
+    encode: bool,
+    virtuals: &mut Vec<(String, Vec<u8>)>,
+    payloads: &mut Vec<String>,
+) -> Result<Option<serde_json::Value>, Error> {
+    let Some(url) = project.guide.contacts_url_of(&edition.id) else { return Ok(None) };
+    let path = format!("{DATA_DIR}/qr/live.json");
+    let mut modules = None;
+    if encode {
+        let (matrix, m) = qr_cached(&url)?;
+        virtuals.push((path.clone(), matrix));
+        modules = Some(m);
+    }
+    payloads.push(url.clone());
+    Ok(Some(json!({ "url": url, "qr": path, "qr_modules": modules })))
 }

@@ -1,6 +1,6 @@
-//! The runs that span features: `build` (editions, then the review page), `ship` (orders,
-//! with the page counts and current releases of the editions they send) and `printed` (a print
-//! run of an edition's current build). The command line and `watch` call these;
+//! The runs that span features: `build` (editions, then the review page and the live contacts
+//! pages), `ship` (orders, with the page counts and current releases of the editions they send)
+//! and `printed` (a print run of an edition's current build). The command line and `watch` call these;
 //! no feature calls another (README: The code).
 
 use crate::editions::{self, BuildOptions, Built, Session};
@@ -10,6 +10,7 @@ use crate::project::Project;
 use crate::review;
 use crate::ship::{self, ShipOptions, ShipReport};
 use crate::shipments;
+use crate::site;
 
 /// `guidepress build`: the editions that changed (see [`editions::build_in`]), then the review
 /// page for the ones typeset in this run.
@@ -34,6 +35,15 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     if !rebuilt.is_empty() || !out.join(review::INDEX).exists() {
         review::update(project, &out, &Manifest::load(&out), &rebuilt)?;
     }
+    // The live contacts pages (`guide.contacts-url`), for every edition of the run.
+    let pages: Vec<site::Built> = built
+        .iter()
+        .filter_map(|b| {
+            let edition = project.editions.iter().find(|e| e.id == b.id)?;
+            Some(site::Built { edition, print_code: &b.print_code })
+        })
+        .collect();
+    site::update(project, &out, &pages)?;
     Ok(built)
 }
 

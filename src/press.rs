@@ -47,6 +47,19 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     Ok(built)
 }
 
+/// `build` when nothing changed: [`editions::up_to_date_fast`], which reads only the manifest
+/// and file stamps, unless `guide.contacts-url` is set and a live contacts page of those
+/// editions is missing from `out/site/` (`None`: run [`build`]).
+pub fn up_to_date_fast(root: &std::path::Path, options: &BuildOptions) -> Option<Vec<Built>> {
+    let built = editions::up_to_date_fast(root, options)?;
+    let out = crate::output::out_dir(root, options.out.as_deref());
+    let ids: Vec<&str> = built.iter().map(|b| b.id.as_str()).collect();
+    if Project::sets_contacts_url(root) && !site::written(&out, &ids) {
+        return None;
+    }
+    Some(built)
+}
+
 /// `guidepress ship`: see [`ship::ship`]; the editions' page counts come from the build's
 /// manifest when it is current, else from typesetting them.
 pub fn ship(project: &Project, options: &ShipOptions) -> Result<ShipReport, Error> {

@@ -61,6 +61,13 @@ pub fn update(project: &Project, out: &Path, built: &[Built]) -> Result<Vec<Path
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
+/// Whether the pages of editions `ids` and the index are in `out/site/` (a build that finds
+/// everything else up to date writes them when one is missing).
+pub fn written(out: &Path, ids: &[&str]) -> bool {
+    let dir = out.join(SITE_DIR);
+    dir.join("index.html").is_file() && ids.iter().all(|id| dir.join(id).join("index.html").is_file())
+}
+
 /// Per edition of `built`, the print codes of its other releases in the record (none without
 /// a record), in the record's order.
 fn superseded(project: &Project, built: &[Built]) -> Result<BTreeMap<String, Vec<String>>, Error> {

@@ -5,10 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::project::layout_toml;
-
-/// The file the words come from.
-pub const STRINGS: &str = "layouts/strings.toml";
+use crate::project::{STRINGS, layout_toml};
 
 /// Every language's table of `layouts/strings.toml`.
 pub struct Words {

@@ -276,4 +276,9 @@ fn an_unchanged_build_leaves_the_site_alone_and_the_index_lists_earlier_pages() 
     // No record: no line about superseded print codes.
     let html = fs::read_to_string(&page).unwrap();
     assert!(html.contains("NZ-2026.1-") && !html.contains("These replace the contacts printed"));
+    // A build that finds every edition up to date writes the pages again when they are gone.
+    fs::remove_dir_all(root.join("out/site")).unwrap();
+    build(root, &["nz"]);
+    assert_eq!(fs::read_to_string(&page).unwrap(), html);
+    assert!(root.join("out/site/index.html").is_file());
 }

@@ -18,7 +18,7 @@ body{margin:0;background:#fff;color:#111;font:1rem/1.5 system-ui,-apple-system,'
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}\
 h2{font-size:1.15rem;color:#1d4f5e;border-bottom:2px solid #1d4f5e;margin:2rem 0 .75rem}\
 h3{font-size:1.05rem;line-height:1.35;margin:0 0 .3rem}\
-h1,h2,h3,p,li,dd,a,code{overflow-wrap:anywhere}:lang(ko){word-break:keep-all}\
+h1,h2,h3,p,li,dd,a,code{overflow-wrap:anywhere}:lang(ko){word-break:keep-all}:lang(ja),:lang(zh){word-break:normal}\
 .contact{border-left:4px solid #1d4f5e;padding:.2rem 0 .2rem .75rem;margin:0 0 1.5rem}\
 .ways{list-style:none;padding:0;margin:.5rem 0}.ways li{margin:.4rem 0}\
 .label,.muted,dt{color:#444;font-size:.9rem}\

@@ -18,7 +18,7 @@ import sys
 LAYERS = [
     ("watch", ["watch"]),
     ("orchestration", ["press", "export"]),
-    ("features", ["editions", "review", "contacts", "ship", "scaffold", "shipments", "corrections"]),
+    ("features", ["editions", "review", "contacts", "ship", "scaffold", "shipments", "corrections", "site"]),
     ("services", ["typeset", "records", "manifest", "progress"]),
     ("files", ["output"]),
     ("project", ["project"]),

@@ -21,6 +21,7 @@ pub mod review;
 pub mod scaffold;
 pub mod ship;
 pub mod shipments;
+pub mod site;
 pub mod typeset;
 pub mod watch;
 

@@ -1,6 +1,6 @@
-//! The runs that span features: `build` (editions, then the review page), `ship` (orders,
-//! with the page counts and current releases of the editions they send) and `printed` (a print
-//! run of an edition's current build). The command line and `watch` call these;
+//! The runs that span features: `build` (editions, then the review page and the live contacts
+//! pages), `ship` (orders, with the page counts and current releases of the editions they send)
+//! and `printed` (a print run of an edition's current build). The command line and `watch` call these;
 //! no feature calls another (README: The code).
 
 use crate::editions::{self, BuildOptions, Built, Session};
@@ -10,6 +10,7 @@ use crate::project::Project;
 use crate::review;
 use crate::ship::{self, ShipOptions, ShipReport};
 use crate::shipments;
+use crate::site;
 
 /// `guidepress build`: the editions that changed (see [`editions::build_in`]), then the review
 /// page for the ones typeset in this run.
@@ -34,7 +35,29 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
     if !rebuilt.is_empty() || !out.join(review::INDEX).exists() {
         review::update(project, &out, &Manifest::load(&out), &rebuilt)?;
     }
+    // The live contacts pages (`guide.contacts-url`), for every edition of the run.
+    let pages: Vec<site::Built> = built
+        .iter()
+        .filter_map(|b| {
+            let edition = project.editions.iter().find(|e| e.id == b.id)?;
+            Some(site::Built { edition, print_code: &b.print_code })
+        })
+        .collect();
+    site::update(project, &out, &pages)?;
     Ok(built)
+}
+
+/// `build` when nothing changed: [`editions::up_to_date_fast`], which reads only the manifest
+/// and file stamps, unless `guide.contacts-url` is set and a live contacts page of those
+/// editions is missing from `out/site/` (`None`: run [`build`]).
+pub fn up_to_date_fast(root: &std::path::Path, options: &BuildOptions) -> Option<Vec<Built>> {
+    let built = editions::up_to_date_fast(root, options)?;
+    let out = crate::output::out_dir(root, options.out.as_deref());
+    let ids: Vec<&str> = built.iter().map(|b| b.id.as_str()).collect();
+    if Project::sets_contacts_url(root) && !site::written(&out, &ids) {
+        return None;
+    }
+    Some(built)
 }
 
 /// `guidepress ship`: see [`ship::ship`]; the editions' page counts come from the build's

@@ -18,7 +18,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
     match &cli.command {
         Command::Build(args) => {
             let options = build_options(cli, args, report);
-            match editions::up_to_date_fast(&cli.project, &options) {
+            match guidepress::press::up_to_date_fast(&cli.project, &options) {
                 Some(built) => report.built(&built, false),
                 None => report.built(&guidepress::press::build(&load(cli, true)?, &options)?, args.timings),
             }

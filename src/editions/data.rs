@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::model::contact::Contact;
 use crate::project::{Edition, Project};
 use crate::typeset::qr::{self, QrFiles};
+use crate::typeset::world::DATA_DIR;
 
 /// The virtual path of an edition's data.
 pub const EDITION_JSON: &str = "/.guidepress/edition.json";
@@ -33,14 +34,19 @@ pub(crate) fn edition_data(
     variant: Variant,
     encode: bool,
 ) -> Result<EditionInputs, Error> {
+    let mut virtuals = Vec::new();
+    let mut payloads = Vec::new();
+    let live = live_data(project, edition, encode, &mut virtuals, &mut payloads)?;
     let mut contacts: Vec<Contact> = edition.contacts.clone();
-    let QrFiles { mut virtuals, payloads } = qr::attach(&mut contacts, 0, encode)?;
+    let QrFiles { virtuals: codes, payloads: dialled } = qr::attach(&mut contacts, 0, encode)?;
+    virtuals.extend(codes);
+    payloads.extend(dialled);
     let chapters: serde_json::Map<String, serde_json::Value> = edition
         .languages
         .iter()
         .map(|l| (l.clone(), json!(project.chapters.get(l).cloned().unwrap_or_default())))
         .collect();
-    let data = json!({
+    let mut data = json!({
         "variant": variant.name(),
         "bleed_mm": project.build.bleed_mm,
         "guide": project.guide,
@@ -58,7 +64,33 @@ pub(crate) fn edition_data(
         "chapters": chapters,
         "contacts": contacts,
     });
+    // Only when set, so that editions without it keep their data (and print codes) as they were.
+    if let (Some(live), Some(map)) = (live, data.as_object_mut()) {
+        map.insert("live".to_string(), live);
+    }
     let bytes = serde_json::to_vec_pretty(&data).map_err(Error::internal)?;
     virtuals.insert(0, (EDITION_JSON.to_string(), bytes));
     Ok(EditionInputs { virtuals, payloads })
+}
+
+/// The live contacts page of `edition` (`guide.contacts-url`), printed above the contacts: its
+/// address and QR code from the one value (`url`, and its code's matrix as a virtual file).
+/// `None` when the setting is absent.
+fn live_data(
+    project: &Project,
+    edition: &Edition,
+    encode: bool,
+    virtuals: &mut Vec<(String, Vec<u8>)>,
+    payloads: &mut Vec<String>,
+) -> Result<Option<serde_json::Value>, Error> {
+    let Some(url) = project.guide.contacts_url_of(&edition.id) else { return Ok(None) };
+    let path = format!("{DATA_DIR}/qr/live.json");
+    let mut modules = None;
+    if encode {
+        let (matrix, m) = qr::qr_cached(&url)?;
+        virtuals.push((path.clone(), matrix));
+        modules = Some(m);
+    }
+    payloads.push(url.clone());
+    Ok(Some(json!({ "url": url, "qr": path, "qr_modules": modules })))
 }

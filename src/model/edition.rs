@@ -26,6 +26,18 @@ pub struct Guide {
     /// (`guide.stale-after-days`).
     #[serde(skip)]
     pub stale_after_days: i64,
+    /// The live contacts page (`guide.contacts-url`), `{edition}` standing for an edition's id;
+    /// see [`Guide::contacts_url_of`]. Not in the guide's JSON: an edition's data carries its own.
+    #[serde(skip)]
+    pub contacts_url: Option<String>,
+}
+
+impl Guide {
+    /// The live contacts page of edition `id`, when `guide.contacts-url` is set: the one value
+    /// both printed and encoded in the QR code.
+    pub fn contacts_url_of(&self, id: &str) -> Option<String> {
+        self.contacts_url.as_ref().map(|u| u.replace(crate::model::web::EDITION_PLACEHOLDER, id))
+    }
 }
 
 /// One chapter source file.

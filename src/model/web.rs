@@ -78,6 +78,23 @@ pub fn check_url(v: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What `guide.contacts-url` writes for an edition's id.
+pub const EDITION_PLACEHOLDER: &str = "{edition}";
+
+/// Checks `guide.contacts-url`: a plain `https://` address as [`check_url`] wants, in which
+/// `{edition}` may stand for an edition's id (lower-case letters, digits and dashes, which keep
+/// any address plain).
+pub fn check_contacts_url(v: &str) -> Result<(), String> {
+    let filled = v.replace(EDITION_PLACEHOLDER, "nz");
+    if filled.contains(['{', '}']) {
+        return Err(format!(
+            "has braces other than `{EDITION_PLACEHOLDER}`, which stands for the edition's id; write the address \
+             with only that, e.g. https://www.example.org/guide/{EDITION_PLACEHOLDER}"
+        ));
+    }
+    check_url(&filled)
+}
+
 /// `text` with every byte outside ASCII written as `%XX` (how browsers copy such an address).
 fn percent_encoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -291,6 +308,15 @@ mod tests {
         assert!(check_url("https://exa_mple.org").unwrap_err().starts_with("has `_` in the site's name"));
         assert!(check_url("https://-example.org").unwrap_err().contains("not a valid name"));
         assert!(check_url("https://example..org").unwrap_err().contains("not a valid name"));
+    }
+
+    #[test]
+    fn contacts_url_may_name_the_edition() {
+        assert_eq!(check_contacts_url("https://www.example.org/guide/{edition}"), Ok(()));
+        assert_eq!(check_contacts_url("https://www.example.org/guide"), Ok(()));
+        assert!(check_contacts_url("https://www.example.org/{id}").unwrap_err().contains("braces"));
+        assert!(check_contacts_url("http://www.example.org/{edition}").unwrap_err().contains("https://"));
+        assert!(check_contacts_url("https://user@evil.example/{edition}").unwrap_err().contains("user@"));
     }
 
     #[test]

@@ -43,6 +43,7 @@ impl EditionCx {
                 date: String::new(),
                 ymd: crate::model::date::Date::from_days(0),
                 stale_after_days: 730,
+                contacts_url: None,
             },
             config_text: String::new(),
         }

@@ -140,6 +140,15 @@ impl Project {
         })
     }
 
+    /// Whether `guidepress.toml` in `root` sets `guide.contacts-url`, read without validating
+    /// the project (for a `build` that finds every edition up to date; [`Project::load`] checks
+    /// the value).
+    pub fn sets_contacts_url(root: &Path) -> bool {
+        let text = std::fs::read_to_string(root.join(CONFIG)).unwrap_or_default();
+        let table = text.parse::<toml::Table>().unwrap_or_default();
+        table.get("guide").and_then(|g| g.get("contacts-url")).is_some()
+    }
+
     /// The record of print runs and shipments (`records.path`, from the project folder).
     pub fn record_path(&self) -> PathBuf {
         self.root.join(&self.records.path)

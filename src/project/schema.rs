@@ -10,6 +10,7 @@ use crate::model::contact::ContactDef;
 use crate::model::date::Date;
 use crate::model::edition::Guide;
 use crate::model::text;
+use crate::model::web::check_contacts_url;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -38,6 +39,8 @@ pub(super) struct GuideDef {
     pub(super) date: Option<Spanned<toml::value::Datetime>>,
     #[serde(default = "default_stale_days")]
     pub(super) stale_after_days: u32,
+    /// The live contacts page's address, `{edition}` standing for the edition's id.
+    pub(super) contacts_url: Option<Spanned<String>>,
 }
 
 fn default_stale_days() -> u32 {
@@ -168,6 +171,14 @@ pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems
             "`guide.version` is empty; write the version printed on the cover, e.g. \"2026.1\"",
         ));
     }
+    let contacts_url = def.contacts_url.as_ref().and_then(|url| match check_contacts_url(url.get_ref()) {
+        Ok(()) => Some(url.get_ref().clone()),
+        Err(why) => {
+            let message = format!("`guide.contacts-url = \"{}\"` {why}", url.get_ref());
+            problems.push(Problem::at(CONFIG, text, url.span().start, message));
+            None
+        }
+    });
     Guide {
         title: def.title.clone(),
         subtitle: def.subtitle.clone(),
@@ -176,6 +187,7 @@ pub(super) fn validate_guide(def: &GuideDef, text: &str, problems: &mut Problems
         date: ymd.to_string(),
         ymd,
         stale_after_days: i64::from(def.stale_after_days),
+        contacts_url,
     }
 }
 

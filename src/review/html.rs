@@ -11,21 +11,7 @@ use crate::model::LangMap;
 use crate::model::contact::Status;
 use crate::project::{Edition, Project};
 
-/// Escapes text for HTML content and double-quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::model::html::escape;
 
 /// Percent-encodes a relative file path for an `href` or `src` (then HTML-escaped).
 pub fn url(path: &str) -> String {

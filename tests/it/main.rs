@@ -24,4 +24,5 @@ mod review;
 mod sheets;
 mod ship;
 mod ship_layout;
+mod site;
 mod variants;

@@ -19,15 +19,15 @@ fn build(root: &Path) {
 
 /// One element of the page: its name, attributes, the elements it is inside (indexes into
 /// [`Page::elements`]) and its text.
-struct Element {
-    name: String,
+pub(crate) struct Element {
+    pub(crate) name: String,
     attrs: BTreeMap<String, String>,
-    ancestors: Vec<usize>,
-    text: String,
+    pub(crate) ancestors: Vec<usize>,
+    pub(crate) text: String,
 }
 
 impl Element {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.get(name).map(String::as_str)
     }
 
@@ -38,9 +38,9 @@ impl Element {
 
 /// A page read by an HTML5 tokenizer (WHATWG's rules: entities, attributes, raw text), with its
 /// elements nested by their start and end tags.
-struct Page {
-    elements: Vec<Element>,
-    text: String,
+pub(crate) struct Page {
+    pub(crate) elements: Vec<Element>,
+    pub(crate) text: String,
 }
 
 /// Elements that have no end tag.
@@ -48,7 +48,7 @@ const VOID: [&str; 13] =
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
 
 impl Page {
-    fn parse(html: &str) -> Page {
+    pub(crate) fn parse(html: &str) -> Page {
         use html5gum::{Token, Tokenizer};
         let (mut elements, mut open, mut text) = (Vec::<Element>::new(), Vec::<usize>::new(), String::new());
         let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -82,7 +82,7 @@ impl Page {
     }
 
     /// The elements for which `f` holds.
-    fn all(&self, f: impl Fn(&Element) -> bool) -> Vec<&Element> {
+    pub(crate) fn all(&self, f: impl Fn(&Element) -> bool) -> Vec<&Element> {
         self.elements.iter().filter(|e| f(e)).collect()
     }
 

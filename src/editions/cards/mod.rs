@@ -94,7 +94,7 @@ pub fn card_data(
         }));
     }
     let paper = crate::model::edition::parse_size(&edition.office_paper).map_err(Error::internal)?;
-    let data = json!({
+    let mut data = json!({
         "form": form.name(),
         "bleed_mm": project.build.bleed_mm,
         "paper": paper,
@@ -106,6 +106,20 @@ pub fn card_data(
         },
         "numbers": printed,
     });
+    // The live contacts page, when `guide.contacts-url` is set: its address and QR code from
+    // the one value, as on the contacts pages (absent otherwise, so the data stays as it was).
+    if let Some(url) = project.guide.contacts_url_of(&edition.id)
+        && let Some(map) = data.as_object_mut()
+    {
+        let path = format!("{DATA_DIR}/qr/card-live.json");
+        let mut modules = None;
+        if encode {
+            let matrix = crate::typeset::qr::qr_matrix(&url).map_err(Error::internal)?;
+            modules = Some(matrix.modules());
+            virtuals.push((path.clone(), matrix.to_json()));
+        }
+        map.insert("live".to_string(), json!({ "url": url, "qr": path, "qr_modules": modules }));
+    }
     let bytes = serde_json::to_vec_pretty(&data).map_err(Error::internal)?;
     virtuals.insert(0, (CARDS_JSON.to_string(), bytes));
     Ok(virtuals)

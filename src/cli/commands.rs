@@ -20,7 +20,12 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             let options = build_options(cli, args, report);
             match guidepress::press::up_to_date_fast(&cli.project, &options) {
                 Some(built) => report.built(&built, false),
-                None => report.built(&guidepress::press::build(&load(cli, true)?, &options)?, args.timings),
+                None => {
+                    let project = load(cli, true)?;
+                    let built = guidepress::press::build(&project, &options)?;
+                    report.built(&built, args.timings);
+                    super::corrections::remind(&project, &built, report)?;
+                }
             }
         }
         Command::Check(jobs) => {

@@ -109,3 +109,29 @@ fn made_report(made: &corrections::Made, dry_run: bool, report: &Report) {
         ));
     }
 }
+
+/// After a build: a note per rebuilt edition whose copies in the field now carry contacts that
+/// changed, with recipients not yet sent a correction (so staff learn it where they look).
+pub fn remind(project: &Project, built: &[guidepress::editions::Built], report: &Report) -> Result<(), Error> {
+    let rebuilt: Vec<String> = built.iter().filter(|b| b.rebuilt.is_some()).map(|b| b.id.clone()).collect();
+    if rebuilt.is_empty() {
+        return Ok(());
+    }
+    let editions: Vec<_> = project.editions.iter().filter(|e| rebuilt.contains(&e.id)).collect();
+    for o in corrections::list(project, &editions)?.outdated {
+        let owed = o.holders.iter().filter(|h| !h.corrected()).count();
+        if owed > 0 {
+            let copies: u64 = o.holders.iter().filter(|h| !h.corrected()).map(|h| h.copies).sum();
+            report.line(format!(
+                "note: {copies} copies of {} ({}) already sent to {owed} recipient{} print contacts that changed; \
+                 `guidepress corrections {}` lists them, `corrections make {}` writes their stickers",
+                o.print_code,
+                o.edition,
+                if owed == 1 { "" } else { "s" },
+                o.edition,
+                o.edition
+            ));
+        }
+    }
+    Ok(())
+}

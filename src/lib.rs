@@ -20,6 +20,7 @@ pub mod review;
 pub mod scaffold;
 pub mod ship;
 pub mod shipments;
+pub mod translations;
 pub mod typeset;
 pub mod watch;
 

@@ -36,6 +36,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             report.exported(files.len(), &args.dir);
         }
         Command::Contacts(args) => contacts(&load(cli, args.sheet.is_some())?, args, report)?,
+        Command::Translations(args) => super::translations::run(&load(cli, false)?, args, report)?,
         Command::Orders(OrdersAction::Template { file }) => {
             let project = load(cli, false)?;
             for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), file)? {

@@ -38,6 +38,8 @@ pub(super) struct GuideDef {
     pub(super) date: Option<Spanned<toml::value::Datetime>>,
     #[serde(default = "default_stale_days")]
     pub(super) stale_after_days: u32,
+    /// The language the chapters are written in; the others are translations of it.
+    pub(super) source_language: Option<Spanned<String>>,
 }
 
 fn default_stale_days() -> u32 {

@@ -132,9 +132,7 @@ impl Project {
         let source = source_language(&config.guide, &config_text, &chapters, &mut problems);
         let translations = translations::Translations::load(root, &source, &chapters, &mut problems);
         let mut editions = load_editions(root, &ecx, &chapters, &mut problems);
-        for e in &mut editions {
-            e.draft |= translations.behind(&e.languages).next().is_some();
-        }
+        editions.iter_mut().for_each(|e| e.draft |= translations.behind(&e.languages).next().is_some());
         problems.into_result()?;
         Ok(Project {
             root: root.to_path_buf(),
@@ -239,6 +237,23 @@ impl Project {
                 editions.iter().filter(|e| e.languages.contains(&c.lang)).map(|e| e.id.as_str()).collect();
             if !ids.is_empty() {
                 out.push((c, ids));
+            }
+        }
+        out
+    }
+
+    /// The files besides its own chapters that decide whether an edition's translations are
+    /// current: each translation language's record and the source chapters (so a changed source
+    /// rebuilds an edition that prints only translations of it, and a confirmation only the
+    /// editions printing its language).
+    pub fn translation_inputs(&self, e: &Edition) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for lang in e.languages.iter().filter(|l| **l != self.translations.source) {
+            out.push(translations::record_path(lang));
+            for c in self.translations.chapters.iter().filter(|c| &c.lang == lang) {
+                if !out.contains(&c.source_file) {
+                    out.push(c.source_file.clone());
+                }
             }
         }
         out

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use crate::error::Error;
 use crate::project::Project;
-use crate::project::translations::{ChapterTranslation, Standing, Translations, line_list};
+use crate::project::translations::{ChapterTranslation, Standing, Translations, line_list, lines_phrase};
 
 /// The translation languages `langs` names (all when empty); an unknown one is a usage error.
 pub fn languages(project: &Project, langs: &[String]) -> Result<Vec<String>, Error> {
@@ -75,7 +75,7 @@ pub fn detail(c: &ChapterTranslation) -> String {
             let lines = if changed.is_empty() {
                 format!("{gone} paragraph{} removed or moved", if *gone == 1 { "" } else { "s" })
             } else {
-                format!("lines {}", line_list(changed))
+                lines_phrase(changed)
             };
             format!(
                 "{} outdated since its confirmation of {} by {}: {} changed in {}",
@@ -167,13 +167,15 @@ pub fn diff(project: &Project, lang: &str, chapter: &str) -> Result<String, Erro
                     let _ = writeln!(out, "+ {line}");
                 }
             }
-            if *gone > 0 {
+            // Each changed paragraph's old text is gone too; what is gone beyond them was removed.
+            let removed = gone.saturating_sub(changed.len());
+            if removed > 0 {
                 let _ = writeln!(
                     out,
-                    "\n{gone} paragraph{} of the text confirmed then {} no longer in the source (changed or removed); remove {} from the translation too",
-                    if *gone == 1 { "" } else { "s" },
-                    if *gone == 1 { "is" } else { "are" },
-                    if *gone == 1 { "it" } else { "them" }
+                    "\n{removed} paragraph{} of the text confirmed then {} no longer in the source; remove {} from the translation too",
+                    if removed == 1 { "" } else { "s" },
+                    if removed == 1 { "is" } else { "are" },
+                    if removed == 1 { "its counterpart" } else { "their counterparts" }
                 );
             }
             let _ = writeln!(

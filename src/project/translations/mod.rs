@@ -191,6 +191,12 @@ pub fn line_list(changed: &[Paragraph]) -> String {
     parts.join(", ")
 }
 
+/// `line 12` or `lines 12, 20–22`.
+pub fn lines_phrase(changed: &[Paragraph]) -> String {
+    let one = changed.len() == 1 && changed[0].line == changed[0].last_line;
+    format!("{} {}", if one { "line" } else { "lines" }, line_list(changed))
+}
+
 /// Where a problem about a translation is reported: its source's first changed paragraph when
 /// outdated, else the translation's record entry, else the translation's file.
 pub fn location(c: &ChapterTranslation) -> Location {
@@ -210,7 +216,7 @@ pub fn refusal(c: &ChapterTranslation, refuses: &str) -> String {
     match (&c.standing, &c.confirmed) {
         (Standing::Outdated { changed, gone }, Some(conf)) => {
             let what = match (changed.is_empty(), *gone) {
-                (false, _) => format!("source lines {} of {} changed since", line_list(changed), c.source_file),
+                (false, _) => format!("source {} of {} changed since", lines_phrase(changed), c.source_file),
                 (true, _) => format!("paragraphs of {} were removed or moved since", c.source_file),
             };
             format!(

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::model::date::{format_date, parse_date};
 use crate::output::write_atomic;
 use crate::project::Project;
-use crate::project::translations::{ChapterTranslation, Standing, record_path};
+use crate::project::translations::{ChapterTranslation, record_path};
 
 /// One confirmation to record.
 #[derive(Debug, Clone)]
@@ -47,26 +47,27 @@ pub fn chapter<'a>(project: &'a Project, lang: &str, chapter: &str) -> Result<&'
     let t = &project.translations;
     let langs = super::languages(project, &[lang.to_string()])?;
     let lang = &langs[0];
-    if let Some(c) = t.find(lang, chapter) {
-        if c.standing == Standing::Missing {
-            return Err(Error::Refused(format!(
-                "{} does not exist yet; translate {} into {lang} and save it under that name first",
-                c.file, c.source_file
-            )));
-        }
-        return Ok(c);
-    }
-    let own = project.chapters.get(lang).into_iter().flatten();
     let stem = chapter.trim_end_matches(".typ");
+    let own = project.chapters.get(lang).into_iter().flatten();
     if let Some(c) =
         own.into_iter().find(|c| Some(c.number) == stem.parse().ok() || format!("{:02}-{}", c.number, c.slug) == stem)
     {
+        return t.chapters.iter().find(|t| &t.lang == lang && t.number == c.number && t.slug == c.slug).ok_or_else(
+            || {
+                Error::Refused(format!(
+                    "{} has no source: chapters/{}/ has no chapter {:02}-{}.typ, so there is nothing to confirm it against",
+                    c.path.trim_start_matches('/'),
+                    t.source,
+                    c.number,
+                    c.slug
+                ))
+            },
+        );
+    }
+    if let Some(c) = t.find(lang, chapter) {
         return Err(Error::Refused(format!(
-            "{} has no source: chapters/{}/ has no chapter {:02}-{}.typ, so there is nothing to confirm it against",
-            c.path.trim_start_matches('/'),
-            t.source,
-            c.number,
-            c.slug
+            "{} does not exist yet; translate {} into {lang} and save it under that name first",
+            c.file, c.source_file
         )));
     }
     let known: Vec<String> =

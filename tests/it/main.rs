@@ -23,4 +23,5 @@ mod review;
 mod sheets;
 mod ship;
 mod ship_layout;
+mod translations;
 mod variants;

@@ -206,7 +206,7 @@ fn bad_records_are_located_all_at_once_and_nothing_is_written() {
     for (line, what) in [
         (line_of("source = \"zz"), "`source` is not a fingerprint"),
         (line_of("\"yesterday\""), "`confirmed-on` must be a date"),
-        (line_of("[09-no-such-chapter]"), "`[09-no-such-chapter]` names no chapter of chapters/ja/"),
+        (line_of("[09-no-such-chapter]"), "`[09-no-such-chapter]` names no chapter of chapters/ja/ or chapters/ko/"),
     ] {
         assert!(err.contains(&format!("chapters/ja/translations.toml:{line}:")), "{what} at line {line}: {err}");
         assert!(err.contains(what), "{what}: {err}");

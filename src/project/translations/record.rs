@@ -91,12 +91,18 @@ pub(super) fn read(
         let mine = own.iter().find(|c| format!("{:02}-{}", c.number, c.slug) == key);
         let source = sources.iter().find(|c| format!("{:02}-{}", c.number, c.slug) == key);
         let Some(chapter) = mine else {
+            if source.is_some() {
+                // The translation of a source chapter is missing (moved, renumbered, not yet
+                // written): `translations` says so, and an edition printing it is refused
+                // already; the record waits for the file.
+                continue;
+            }
             let known: Vec<String> = own.iter().map(|c| format!("{:02}-{}", c.number, c.slug)).collect();
             bad(
                 problems,
                 header,
                 format!(
-                    "`[{key}]` names no chapter of chapters/{lang}/ (its chapters: {}); write the chapter's file name without `.typ`, or delete this record",
+                    "`[{key}]` names no chapter of chapters/{lang}/ or chapters/{source_lang}/ (the chapters of {lang}: {}); write the chapter's file name without `.typ`, or delete this record",
                     list(&known)
                 ),
             );

@@ -23,6 +23,8 @@ pub struct Paragraph {
     pub text: String,
     /// [`paragraph_fingerprint`] of it.
     pub fingerprint: String,
+    /// The text the fingerprints are taken over (see [`normalised`]).
+    normal: String,
 }
 
 /// The paragraphs of a chapter source: blocks separated by blank lines, where a heading (`=`) or
@@ -43,12 +45,21 @@ pub fn paragraphs(source: &str) -> Vec<Paragraph> {
             last.text.push_str(line);
             last.last_line = i + 1;
         } else {
-            out.push(Paragraph { line: i + 1, last_line: i + 1, text: line.to_string(), fingerprint: String::new() });
+            let text = line.to_string();
+            out.push(Paragraph {
+                line: i + 1,
+                last_line: i + 1,
+                text,
+                fingerprint: String::new(),
+                normal: String::new(),
+            });
             open = true;
         }
     }
     for p in &mut out {
-        p.fingerprint = paragraph_fingerprint(&p.text);
+        // The text is NFC already.
+        p.normal = collapse(&p.text);
+        p.fingerprint = sha256(p.normal.as_bytes())[..PARAGRAPH_HEX].to_string();
     }
     out
 }
@@ -62,12 +73,20 @@ fn starts_block(line: &str) -> bool {
 
 /// The text a fingerprint is taken over: NFC, whitespace runs as one space, trimmed.
 fn normalised(text: &str) -> String {
-    let nfc: String = text.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse(&text.nfc().collect::<String>())
+}
+
+/// Runs of whitespace as one space, trimmed.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// The fingerprint of one paragraph: [`PARAGRAPH_HEX`] hex digits.
@@ -78,7 +97,7 @@ pub fn paragraph_fingerprint(text: &str) -> String {
 /// The fingerprint of a whole chapter: [`CHAPTER_HEX`] hex digits over its normalised paragraphs
 /// in order (so blank lines between them do not count either).
 pub fn chapter_fingerprint(paragraphs: &[Paragraph]) -> String {
-    let joined: Vec<String> = paragraphs.iter().map(|p| normalised(&p.text)).collect();
+    let joined: Vec<&str> = paragraphs.iter().map(|p| p.normal.as_str()).collect();
     sha256(joined.join("\n\n").as_bytes())
 }
 

@@ -106,7 +106,7 @@ impl Translations {
         let source_chapters = chapters.get(source).cloned().unwrap_or_default();
         for c in &source_chapters {
             let text = std::fs::read_to_string(root.join(c.path.trim_start_matches('/'))).unwrap_or_default();
-            out.paragraphs.insert(c.number, fingerprint::paragraphs(&text));
+            out.paragraphs.insert(c.number, recall(&c.path, &text));
         }
         if chapters.contains_key(source) && root.join(record_path(source)).exists() {
             problems.push(crate::diag::Problem::file(
@@ -180,6 +180,24 @@ impl Translations {
         let all = paragraphs.iter().map(|p| p.fingerprint.clone()).collect();
         Some((fingerprint::chapter_fingerprint(paragraphs), all))
     }
+}
+
+/// The paragraphs of a source chapter, remembered per file while its text is the same: `watch`
+/// reloads the project every round, and most chapters are unchanged.
+fn recall(path: &str, text: &str) -> Vec<Paragraph> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Seen = HashMap<String, (String, Vec<Paragraph>)>;
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some((was, paragraphs)) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(path)
+        && was == text
+    {
+        return paragraphs.clone();
+    }
+    let paragraphs = fingerprint::paragraphs(text);
+    seen.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), (text.to_string(), paragraphs.clone()));
+    paragraphs
 }
 
 /// The source lines of changed paragraphs, as `12, 20–22`.

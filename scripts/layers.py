@@ -18,7 +18,7 @@ import sys
 LAYERS = [
     ("watch", ["watch"]),
     ("orchestration", ["press", "export"]),
-    ("features", ["editions", "review", "contacts", "ship", "scaffold", "shipments", "corrections", "site"]),
+    ("features", ["editions", "review", "contacts", "ship", "scaffold", "shipments", "corrections", "site", "translations"]),
     ("services", ["typeset", "records", "manifest", "progress"]),
     ("files", ["output"]),
     ("project", ["project"]),

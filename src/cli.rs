@@ -6,6 +6,7 @@ pub mod commands;
 pub mod corrections;
 pub mod record;
 pub mod report;
+pub mod translations;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,10 @@ pub enum Command {
     /// List every contact with when it was last confirmed and when it is due again (table, CSV,
     /// call sheet PDF); `contacts verify` records a confirmation.
     Contacts(ContactsArgs),
+    /// Where each translated chapter stands against its source chapter (current, outdated, never
+    /// confirmed, missing); `--diff LANG CHAPTER` shows what to re-translate, `translations
+    /// confirm` records a checked translation.
+    Translations(TranslationsArgs),
     /// Make a new project in DIR that builds at once: one edition, one chapter per language, the
     /// layouts and fonts of the current project (--project) copied.
     Init(InitArgs),
@@ -367,6 +372,45 @@ pub struct VerifyArgs {
     /// Where they were confirmed (e.g. "phoned the hotline").
     #[arg(long, value_name = "TEXT")]
     pub source: String,
+}
+
+/// `translations` options.
+#[derive(Debug, Args)]
+pub struct TranslationsArgs {
+    /// Record a checked translation instead of listing.
+    #[command(subcommand)]
+    pub action: Option<TranslationsAction>,
+    /// Languages to list (default: every translation language).
+    #[arg(value_name = "LANG")]
+    pub langs: Vec<String>,
+    /// Also write the list as a CSV file for a spreadsheet.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Print the source paragraphs that changed since LANG's CHAPTER was confirmed.
+    #[arg(long, num_args = 2, value_names = ["LANG", "CHAPTER"], conflicts_with = "csv")]
+    pub diff: Option<Vec<String>>,
+}
+
+/// `translations` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TranslationsAction {
+    /// Record that a translated chapter says what its source says now.
+    Confirm(ConfirmArgs),
+}
+
+/// `translations confirm` options.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// The translation's language (e.g. en).
+    pub lang: String,
+    /// The chapter: its number (03) or file name.
+    pub chapter: String,
+    /// Who checked the translation against the source.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// The day it was checked, YYYY-MM-DD (default: today; not after today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
 }
 
 /// Parses `I/N` for `--shard` (1 ≤ I ≤ N).

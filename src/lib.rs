@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod ship;
 pub mod shipments;
 pub mod site;
+pub mod translations;
 pub mod typeset;
 pub mod watch;
 

@@ -38,6 +38,9 @@ pub struct EditionEntry {
     /// hashes (what `printed` and `ship` put in the record).
     #[serde(default)]
     pub release: Option<crate::model::record::Release>,
+    /// `final`, or `draft: ` and why, as `build` reports it (empty in an older manifest).
+    #[serde(default)]
+    pub standing: String,
 }
 
 impl EditionEntry {
@@ -160,6 +163,7 @@ mod tests {
                 inputs: BTreeMap::from([("layouts/book.typ".into(), stamp)]),
                 data: "abc".into(),
                 release: None,
+                standing: "final".into(),
             },
         );
         m.save(dir.path()).unwrap();

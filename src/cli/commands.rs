@@ -28,12 +28,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
                 }
             }
         }
-        Command::Check(jobs) => {
-            let project = load(cli, true)?;
-            let checked = editions::check(&project, jobs.jobs)?;
-            let all: Vec<_> = project.editions.iter().collect();
-            report.checked(&checked, project.unconfirmed_passages(&all));
-        }
+        Command::Check(jobs) => check(&load(cli, true)?, jobs, report)?,
         Command::Ship(args) => ship(cli, args, report)?,
         Command::Watch(args) => watch(cli, &load(cli, true)?, args, report)?,
         Command::Export(args) => {
@@ -41,6 +36,7 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             report.exported(files.len(), &args.dir);
         }
         Command::Contacts(args) => contacts(&load(cli, args.sheet.is_some())?, args, report)?,
+        Command::Translations(args) => super::translations::run(&load(cli, false)?, args, report)?,
         Command::Orders(OrdersAction::Template { file }) => {
             let project = load(cli, false)?;
             for path in guidepress::ship::template::write_template(&project.root, &project.edition_ids(), file)? {
@@ -83,6 +79,25 @@ pub fn run(cli: Cli, report: &Report) -> Result<(), Error> {
             report.created(&scaffold::new_edition(&cli.project, &edition, &chapters)?, &cli.project);
         }
     }
+    Ok(())
+}
+
+/// `check`: every edition compiled; unconfirmed passages and translations behind as notes; each
+/// edition's standing.
+fn check(project: &Project, jobs: &super::JobsArg, report: &Report) -> Result<(), Error> {
+    let checked = editions::check(project, jobs.jobs)?;
+    let all: Vec<_> = project.editions.iter().collect();
+    let behind: Vec<_> = project
+        .translations_behind(&all)
+        .into_iter()
+        .map(|(c, ids)| {
+            let what =
+                format!("{} {}, printed in {}; build --final refuses it", c.short(), c.standing.word(), ids.join(", "));
+            (guidepress::project::translations::location(c), what)
+        })
+        .collect();
+    let standings: Vec<_> = all.iter().map(|e| (e.id.clone(), project.standing_line(e))).collect();
+    report.checked(&checked, project.unconfirmed_passages(&all), &behind, &standings);
     Ok(())
 }
 

@@ -67,13 +67,24 @@ impl Report {
                 self.stages(b, "");
             }
         }
+        self.standings(built.iter().map(|b| (b.id.as_str(), b.standing.as_str())));
     }
 
-    /// What `check` found: each edition compiled, then the passages still marked unconfirmed.
+    /// Per edition, one line: final, or draft and why (`nz   draft: 6 contacts unverified, …`).
+    pub fn standings<'a>(&self, editions: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (id, standing) in editions.into_iter().filter(|(_, s)| !s.is_empty()) {
+            self.status(format!("{id:<4} {standing}"));
+        }
+    }
+
+    /// What `check` found: each edition compiled, then the passages still marked unconfirmed,
+    /// the translations behind their source (as located notes), and each edition's standing.
     pub fn checked<'a>(
         &self,
         editions: &[(String, usize, Diagnostics)],
         unconfirmed: impl IntoIterator<Item = (&'a Location, Vec<&'a str>)>,
+        translations: &[(Location, String)],
+        standings: &[(String, String)],
     ) {
         for (id, pages, warnings) in editions {
             self.warnings(warnings);
@@ -89,6 +100,10 @@ impl Report {
                 ids.join(", ")
             );
         }
+        for (at, what) in translations {
+            eprintln!("note: {}:{}:{}: {what}", at.file, at.line, at.column);
+        }
+        self.standings(standings.iter().map(|(id, s)| (id.as_str(), s.as_str())));
     }
 
     /// One `watch` round that rebuilt something (or, at the start, that all is up to date).

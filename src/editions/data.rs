@@ -60,6 +60,8 @@ pub(crate) fn edition_data(
             "draft": edition.draft,
             // Passages marked #unconfirmed in the chapters this edition prints.
             "unconfirmed": project.unconfirmed_passages(&[edition]).len(),
+            // Translated chapters it prints that are outdated or never confirmed (`en/03`).
+            "translations-behind": project.translations.behind(&edition.languages).map(|c| c.short()).collect::<Vec<_>>(),
         },
         "chapters": chapters,
         "contacts": contacts,

@@ -86,6 +86,8 @@ pub struct Built {
     pub laid_out: Vec<typst_layout::Page>,
     /// The print code its pages carry (empty when the manifest does not know it).
     pub print_code: String,
+    /// `final`, or `draft: ` and why (see [`Project::standing_line`]).
+    pub standing: String,
 }
 
 impl Built {
@@ -101,6 +103,7 @@ impl Built {
             warnings: Default::default(),
             laid_out: Vec::new(),
             print_code,
+            standing: String::new(),
         }
     }
 }
@@ -193,7 +196,9 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             let entry = manifest.editions.get(&edition.id);
             let pages = entry.and_then(|m| m.pages.get("press").copied()).unwrap_or(0);
             let code = entry.map(|m| m.print_code().to_string()).unwrap_or_default();
-            report.push(Built::up_to_date(edition.id.clone(), path, pages, code));
+            let mut built = Built::up_to_date(edition.id.clone(), path, pages, code);
+            built.standing = project.standing_line(edition);
+            report.push(built);
             continue;
         };
         let laid_out = std::mem::take(&mut files.pages);
@@ -213,6 +218,7 @@ pub fn build_in(session: &mut Session, project: &Project, options: &BuildOptions
             warnings: files.warnings(),
             laid_out,
             print_code: files.release.print_code.clone(),
+            standing: project.standing_line(edition),
         });
     }
     if report.iter().any(|b| b.rebuilt.is_some()) || !out.join(crate::manifest::MANIFEST).exists() {
@@ -292,7 +298,8 @@ fn commit(
         stamps.insert(rel, Stamp::of_written(sha256, &target, len as u64));
     }
     let mut inputs = BTreeMap::new();
-    for rel in files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]) {
+    let read = files.inputs().into_iter().chain(fonts.iter().cloned()).chain([format!("editions/{id}.toml")]);
+    for rel in read.chain(project.translation_inputs(edition)) {
         let prev = previous.and_then(|m| m.inputs.get(&rel));
         let stamp =
             stamped.entry(rel.clone()).or_insert_with(|| Stamp::of_file(&project.root.join(&rel), prev)).clone();
@@ -317,6 +324,7 @@ fn commit(
         inputs,
         data,
         release: Some(files.release.clone()),
+        standing: project.standing_line(edition),
     })
 }
 

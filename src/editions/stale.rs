@@ -54,7 +54,7 @@ pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>
     let mut report = Vec::new();
     for id in ids {
         let entry = manifest.editions.get(&id)?;
-        if stale_reason(Some(entry), &entry.data, root, &out, &fonts).is_some() {
+        if entry.standing.is_empty() || stale_reason(Some(entry), &entry.data, root, &out, &fonts).is_some() {
             return None;
         }
         report.push(Built {
@@ -67,6 +67,7 @@ pub fn up_to_date_fast(root: &Path, options: &BuildOptions) -> Option<Vec<Built>
             warnings: Default::default(),
             laid_out: Vec::new(),
             print_code: entry.print_code().to_string(),
+            standing: entry.standing.clone(),
         });
     }
     Some(report)

@@ -24,7 +24,7 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
         files.sort_by_key(|e| e.file_name());
         for file in files {
             let name = file.file_name().to_string_lossy().into_owned();
-            if super::is_editor_leftover(&name) || !file.path().is_file() {
+            if super::is_editor_leftover(&name) || !file.path().is_file() || name == super::translations::RECORD {
                 continue;
             }
             let rel = format!("chapters/{lang}/{name}");

@@ -10,6 +10,7 @@ pub mod layout_toml;
 mod schema;
 pub mod standing;
 mod toml_errors;
+pub mod translations;
 pub mod unconfirmed;
 
 use std::collections::BTreeMap;
@@ -60,6 +61,8 @@ pub struct Project {
     pub editions: Vec<Edition>,
     /// Chapters per language, in order.
     pub chapters: BTreeMap<String, Vec<Chapter>>,
+    /// Where each translated chapter stands against its source.
+    pub translations: translations::Translations,
 }
 
 impl Project {
@@ -126,7 +129,10 @@ impl Project {
             guide: guide.clone(),
             config_text: config_text.clone(),
         };
-        let editions = load_editions(root, &ecx, &chapters, &mut problems);
+        let source = source_language(&config.guide, &config_text, &chapters, &mut problems);
+        let translations = translations::Translations::load(root, &source, &chapters, &mut problems);
+        let mut editions = load_editions(root, &ecx, &chapters, &mut problems);
+        editions.iter_mut().for_each(|e| e.draft |= translations.behind(&e.languages).next().is_some());
         problems.into_result()?;
         Ok(Project {
             root: root.to_path_buf(),
@@ -137,6 +143,7 @@ impl Project {
             records: config.records,
             editions,
             chapters,
+            translations,
         })
     }
 
@@ -219,7 +226,80 @@ impl Project {
                 ),
             ));
         }
+        for (c, ids) in self.translations_behind(editions) {
+            let which = if ids.len() == 1 { "edition" } else { "editions" };
+            let refuses = format!("so a final build refuses {which} {}", ids.join(", "));
+            problems.push(Problem::located(&translations::location(c), translations::refusal(c, &refuses)));
+        }
         problems.into_result()
+    }
+
+    /// Every translated chapter these editions print that is outdated or was never confirmed,
+    /// with the editions that print it, by language and chapter.
+    pub fn translations_behind<'a>(
+        &'a self,
+        editions: &[&'a Edition],
+    ) -> Vec<(&'a translations::ChapterTranslation, Vec<&'a str>)> {
+        let mut out: Vec<(&translations::ChapterTranslation, Vec<&str>)> = Vec::new();
+        for c in self.translations.chapters.iter().filter(|c| c.behind()) {
+            let ids: Vec<&str> =
+                editions.iter().filter(|e| e.languages.contains(&c.lang)).map(|e| e.id.as_str()).collect();
+            if !ids.is_empty() {
+                out.push((c, ids));
+            }
+        }
+        out
+    }
+
+    /// The files besides its own chapters that decide whether an edition's translations are
+    /// current: each translation language's record and the source chapters (so a changed source
+    /// rebuilds an edition that prints only translations of it, and a confirmation only the
+    /// editions printing its language).
+    pub fn translation_inputs(&self, e: &Edition) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for lang in e.languages.iter().filter(|l| **l != self.translations.source) {
+            out.push(translations::record_path(lang));
+            for c in self.translations.chapters.iter().filter(|c| &c.lang == lang) {
+                if !out.contains(&c.source_file) {
+                    out.push(c.source_file.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Why an edition is a draft, in a few words each (`6 contacts unverified`, `4 overdue`,
+    /// `en/03 outdated`); empty for a final edition.
+    pub fn draft_reasons(&self, e: &Edition) -> Vec<String> {
+        let count = |s: Status| e.contacts.iter().filter(|c| c.status == s).count();
+        let mut out = Vec::new();
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        match count(Status::Unverified) {
+            0 => {}
+            n => out.push(plural(n, "contact unverified", "contacts unverified")),
+        }
+        match count(Status::Stale) {
+            0 => {}
+            n => out.push(format!("{n} overdue")),
+        }
+        match self.unconfirmed_passages(&[e]).len() {
+            0 => {}
+            n => out.push(plural(n, "unconfirmed passage", "unconfirmed passages")),
+        }
+        let behind: Vec<&translations::ChapterTranslation> = self.translations.behind(&e.languages).collect();
+        for word in ["outdated", "never confirmed"] {
+            let names: Vec<String> = behind.iter().filter(|c| c.standing.word() == word).map(|c| c.short()).collect();
+            if !names.is_empty() {
+                out.push(format!("{} {word}", names.join(", ")));
+            }
+        }
+        out
+    }
+
+    /// `final`, or `draft: ` and [`Project::draft_reasons`], for a status line.
+    pub fn standing_line(&self, e: &Edition) -> String {
+        let reasons = self.draft_reasons(e);
+        if reasons.is_empty() { "final".into() } else { format!("draft: {}", reasons.join(", ")) }
     }
 
     /// Every `#unconfirmed` passage in the chapters these editions print, with the editions that
@@ -235,6 +315,30 @@ impl Project {
         }
         out
     }
+}
+
+/// `guide.source-language` (default `ko`); one set must have chapters.
+fn source_language(
+    guide: &schema::GuideDef,
+    text: &str,
+    chapters: &BTreeMap<String, Vec<Chapter>>,
+    problems: &mut Problems,
+) -> String {
+    let Some(lang) = &guide.source_language else { return translations::DEFAULT_SOURCE.to_string() };
+    let l = lang.get_ref().trim();
+    if !chapters.contains_key(l) {
+        let known: Vec<&str> = chapters.keys().map(String::as_str).collect();
+        problems.push(Problem::at(
+            CONFIG,
+            text,
+            lang.span().start,
+            format!(
+                "`guide.source-language = \"{l}\"`, but chapters/{l}/ does not exist (languages with chapters: {}); write the language the chapters are first written in, e.g. \"ko\"",
+                known.join(", ")
+            ),
+        ));
+    }
+    l.to_string()
 }
 
 /// A file an editor leaves beside the one being edited on its own, which the project does not

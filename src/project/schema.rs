@@ -41,6 +41,8 @@ pub(super) struct GuideDef {
     pub(super) stale_after_days: u32,
     /// The live contacts page's address, `{edition}` standing for the edition's id.
     pub(super) contacts_url: Option<Spanned<String>>,
+    /// The language the chapters are written in; the others are translations of it.
+    pub(super) source_language: Option<Spanned<String>>,
 }
 
 fn default_stale_days() -> u32 {

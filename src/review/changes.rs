@@ -41,6 +41,10 @@ pub struct EditionChanges {
     pub pages: Vec<PageChange>,
     /// Booklet sides holding those pages (1-based).
     pub booklet_sides: Vec<usize>,
+    /// Translated chapters this build found outdated that were not before, with the source
+    /// lines that changed (`en/03: chapters/ko/03-….typ line 12`).
+    #[serde(default)]
+    pub translations_outdated: Vec<String>,
 }
 
 impl EditionChanges {
@@ -51,6 +55,7 @@ impl EditionChanges {
             && self.contacts_changed.is_empty()
             && self.chapters.is_empty()
             && self.pages.is_empty()
+            && self.translations_outdated.is_empty()
     }
 }
 
@@ -143,6 +148,9 @@ fn edition_text(id: &str, c: &EditionChanges) -> String {
     }
     for ch in &c.chapters {
         out.push_str(&format!("  chapter {:<8} {}\n", ch.change, ch.file));
+    }
+    for t in &c.translations_outdated {
+        out.push_str(&format!("  translation now outdated  {t}\n"));
     }
     if !c.pages.is_empty() {
         let pages: Vec<String> = c.pages.iter().map(|p| p.page.to_string()).collect();

@@ -211,11 +211,19 @@ fn draft(p: &mut Page, project: &Project, e: &Edition) {
     .iter()
     .filter(|(n, _)| *n > 0)
     .map(|(n, key)| format!("{n} {}", p.words.word(key)))
+    .chain(translations_behind(p, project, e))
     .collect();
     p.raw("<strong class=\"draft\">");
     p.word("draft");
     p.raw("</strong>: ");
     p.text(&why.join(", "));
+}
+
+/// `translations behind their source: en/03 (outdated)`, when the edition prints any.
+fn translations_behind(p: &Page, project: &Project, e: &Edition) -> Option<String> {
+    let behind: Vec<String> =
+        project.translations.behind(&e.languages).map(|c| format!("{} ({})", c.short(), c.standing.word())).collect();
+    (!behind.is_empty()).then(|| format!("{}: {}", p.words.word("why-translations"), behind.join(", ")))
 }
 
 fn changed(p: &mut Page, c: &EditionChanges) {
@@ -272,6 +280,14 @@ fn changed(p: &mut Page, c: &EditionChanges) {
         p.raw("<ul>");
         for ch in &c.chapters {
             p.text_in("li", &format!("{} ({})", ch.file, p.words.word(&ch.change)));
+        }
+        p.raw("</ul>\n");
+    }
+    if !c.translations_outdated.is_empty() {
+        p.word_in("h4", "translations-outdated");
+        p.raw("<ul>");
+        for t in &c.translations_outdated {
+            p.text_in("li", t);
         }
         p.raw("</ul>\n");
     }

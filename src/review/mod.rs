@@ -63,6 +63,8 @@ pub const WORDS: &[&str] = &[
     "why-unverified",
     "why-stale",
     "why-unconfirmed",
+    "why-translations",
+    "translations-outdated",
     "changes",
     "not-rebuilt",
     "first-build",
@@ -154,6 +156,9 @@ pub struct EditionState {
     pub contacts: BTreeMap<String, Fields>,
     /// Its chapter files with their SHA-256.
     pub chapters: BTreeMap<String, String>,
+    /// The translated chapters it printed that were outdated (`en/03`).
+    #[serde(default)]
+    pub outdated: Vec<String>,
 }
 
 /// One press page of the last build.
@@ -255,8 +260,16 @@ pub fn update(project: &Project, out: &Path, after: &Manifest, rebuilt: &[Rebuil
                 (diff.contacts_added, diff.contacts_removed, diff.contacts_changed);
             c.chapters = changes::diff_chapters(&o.chapters, &chapters);
         }
+        let outdated = outdated_translations(project, edition);
+        c.translations_outdated = outdated
+            .iter()
+            .filter(|(short, _)| old.is_some_and(|o| !o.outdated.contains(short)))
+            .map(|(_, what)| what.clone())
+            .collect();
+        let outdated = outdated.into_iter().map(|(short, _)| short).collect();
+        let entry =
+            EditionState { built_at: built_at.clone(), reason: r.reason.clone(), pages, contacts, chapters, outdated };
         report.editions.insert(r.id.clone(), c);
-        let entry = EditionState { built_at: built_at.clone(), reason: r.reason.clone(), pages, contacts, chapters };
         state.editions.insert(r.id.clone(), entry);
     }
     for e in &project.editions {
@@ -337,6 +350,23 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// The chapter files an edition was built from, with their SHA-256, from the manifest.
+/// The outdated translated chapters an edition prints: (`en/03`, `en/03: chapters/ko/03-….typ
+/// line 12 changed`).
+fn outdated_translations(project: &Project, edition: &crate::project::Edition) -> Vec<(String, String)> {
+    use crate::project::translations::{Standing, lines_phrase};
+    project
+        .translations
+        .behind(&edition.languages)
+        .filter_map(|c| match &c.standing {
+            Standing::Outdated { changed, .. } => {
+                let what = if changed.is_empty() { "paragraphs removed".to_string() } else { lines_phrase(changed) };
+                Some((c.short(), format!("{}: {} {what}", c.short(), c.source_file)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn chapter_hashes(manifest: &Manifest, id: &str) -> BTreeMap<String, String> {
     manifest
         .editions

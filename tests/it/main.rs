@@ -25,4 +25,5 @@ mod sheets;
 mod ship;
 mod ship_layout;
 mod site;
+mod translations;
 mod variants;

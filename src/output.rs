@@ -240,7 +240,7 @@ impl Stamp {
         {
             return Some(p.clone());
         }
-        let bytes = fs::read(path).ok()?;
+        let bytes = crate::input::read_limited(path, crate::input::MAX_ASSET_FILE).ok()?;
         Some(Stamp { sha256: sha256_hex(&bytes), size, mtime_ns })
     }
 }

@@ -13,7 +13,6 @@ mod toml_errors;
 pub mod unconfirmed;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Location, Problem, Problems};
@@ -88,8 +87,10 @@ impl Project {
             problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
         }
         // The words the layouts print: read by the layouts, but written by translators like the rest.
-        if let Ok(words) = fs::read_to_string(root.join(STRINGS)) {
-            check_hidden_in_toml(STRINGS, &words, &mut problems);
+        match crate::input::read_text(&root.join(STRINGS)) {
+            Ok(words) => drop(check_hidden_in_toml(STRINGS, &words, &mut problems)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push(Problem::file(STRINGS, format!("cannot be read: {e}"))),
         }
         let Some(config) = config else {
             // Still look at the editions so their problems are reported too.
@@ -236,7 +237,7 @@ pub fn is_editor_leftover(name: &str) -> bool {
 }
 
 fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
-    match fs::read(path) {
+    match crate::input::read_limited(path, crate::input::MAX_PROJECT_FILE) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)),
             Err(e) => {

@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod bounds;
 mod fields;
+mod grid;
 mod header;
 mod rows;
 pub mod sheet;
@@ -176,7 +178,24 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
     loop {
         let index = records.len();
         let row = rows.get(index).copied().unwrap_or(index + 1);
+        if row > bounds::MAX_ROWS {
+            problems.push(OrderProblem::new(Some(row), None, too_many_rows()));
+            break;
+        }
         match reader.read_byte_record(&mut record) {
+            Ok(true) if record.as_slice().len() > bounds::MAX_CSV_LINE => {
+                problems.push(OrderProblem::new(
+                    Some(row),
+                    None,
+                    format!(
+                        "this row holds {} of values, more than the {} one row may hold; a double quote that is \
+                         never closed can make the rest of the file one row: check the row's quotes",
+                        crate::input::size_text(record.as_slice().len() as u64),
+                        crate::input::size_text(bounds::MAX_CSV_LINE as u64)
+                    ),
+                ));
+                break;
+            }
             Ok(true) => records.push((row, record.clone())),
             Ok(false) => break,
             Err(e) => {
@@ -207,7 +226,7 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         return Err(problems);
     }
     let rows: Vec<(usize, Cells)> = records
-        .iter()
+        .into_iter()
         .map(|(row, record)| {
             let cells = record
                 .iter()
@@ -216,10 +235,18 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
                     Err(_) => (String::from_utf8_lossy(f).trim().to_string(), false),
                 })
                 .collect();
-            (*row, cells)
+            (row, cells)
         })
         .collect();
     check_rows(&rows, editions, problems, unclosed.is_none())
+}
+
+/// The problem of an orders file with more rows than [`bounds::MAX_ROWS`].
+pub(crate) fn too_many_rows() -> String {
+    format!(
+        "the file has more than the {} rows an order book may have; split the orders into several files",
+        bounds::MAX_ROWS
+    )
 }
 
 /// The start of the message for an orders file or sheet without rows.
@@ -300,6 +327,9 @@ fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
         if b == b'\r' || b == b'\n' {
             if has_content {
                 out.push(row);
+                if out.len() > bounds::MAX_ROWS {
+                    return out;
+                }
             }
             row += 1;
             has_content = false;

@@ -17,8 +17,8 @@ pub const MAX_PROJECT_FILE: u64 = 16 * MIB;
 pub const MAX_ASSET_FILE: u64 = 64 * MIB;
 /// The most one font file may hold.
 pub const MAX_FONT_FILE: u64 = 64 * MIB;
-/// The most a CSV order book may hold.
-pub const MAX_ORDERS_FILE: u64 = 256 * MIB;
+/// The most a CSV order book may hold (100,000 lines of the sample take 15 MB).
+pub const MAX_ORDERS_FILE: u64 = 128 * MIB;
 
 /// What a path is when it is not a regular file, in words (`a named pipe (FIFO)`), or `None`.
 pub fn not_regular(meta: &fs::Metadata) -> Option<&'static str> {

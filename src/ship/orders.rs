@@ -229,6 +229,16 @@ fn read_records(bytes: &[u8]) -> (Vec<(usize, csv::ByteRecord)>, Vec<OrderProble
                 stop = Some((start, why));
                 break;
             }
+            Ok(true) if record.len() > bounds::MAX_COLUMNS as usize => {
+                let why = format!(
+                    "this row has {} values, more than the {} columns an order book may have; a comma is extra, or \
+                     a value that contains commas is not in double quotes",
+                    record.len(),
+                    bounds::MAX_COLUMNS
+                );
+                stop = Some((start, why));
+                break;
+            }
             Ok(true) if records.len() >= bounds::MAX_ROWS => {
                 stop = Some((start, too_many_rows()));
                 break;

@@ -11,8 +11,9 @@ use std::io::{self, BufReader, Cursor, Read};
 
 use crate::input::{MIB, size_text};
 
-/// The most rows an order book may have, the header row included (CSV or sheet).
-pub const MAX_ROWS: usize = 1_000_000;
+/// The most rows an order book may have, the header row included (CSV or sheet): ten times the
+/// largest batch measured (100,000 lines, 460 MB), far beyond a year of requests.
+pub const MAX_ROWS: usize = 100_000;
 /// The most columns a sheet may fill (an order book has 15).
 pub const MAX_COLUMNS: u32 = 100;
 /// The most characters one cell or CSV value may hold (Excel's own limit).
@@ -29,8 +30,9 @@ pub const MAX_UNPACKED: u64 = 512 * MIB;
 pub const MAX_PARTS: usize = 10_000;
 /// The most cells the merged ranges of a sheet may cover together.
 pub const MAX_MERGED_CELLS: u64 = 1_000_000;
-/// The most cells from the first to the last row and column an OpenDocument sheet fills.
-pub const MAX_SHEET_AREA: u64 = 5_000_000;
+/// The most cells a sheet may fill (an .xlsx), or span from its first to its last value (an
+/// .ods): 100,000 rows of 20 columns.
+pub const MAX_SHEET_CELLS: u64 = 2_000_000;
 
 /// How to fix a workbook refused for its size.
 const RESAVE: &str = "the file is damaged or was made to exhaust memory; open it in the spreadsheet program, \
@@ -110,9 +112,9 @@ impl Extent {
             ));
         }
         let area = (r1 - r0 + 1) * (c1 - c0 + 1);
-        (area > MAX_SHEET_AREA).then(|| {
+        (area > MAX_SHEET_CELLS).then(|| {
             format!(
-                "{here} spans {area} cells from its first to its last value, more than the {MAX_SHEET_AREA} \
+                "{here} spans {area} cells from its first to its last value, more than the {MAX_SHEET_CELLS} \
                  guidepress reads; delete what is not an order, or split the orders into several files"
             )
         })
@@ -182,5 +184,49 @@ pub fn check_ods_extent(bytes: &[u8]) -> Result<(), Result<String, quick_xml::Er
             Event::Eof => return Ok(()),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_orders;
+    use super::*;
+
+    /// The problems of a CSV file with the columns' header and `body` below it, from row 2 on.
+    fn problems(body: &str) -> Vec<String> {
+        let text = format!("{}\n{body}", super::super::COLUMNS.join(","));
+        let found = parse_orders(text.as_bytes(), &["nz"]).unwrap_err();
+        found.iter().map(|p| p.to_string()).filter(|p| !p.contains("values but the header row has")).collect()
+    }
+
+    #[test]
+    fn a_csv_row_past_the_limits_stops_reading_at_its_row() {
+        let wide = format!("\n{}\n", ",".repeat(MAX_COLUMNS as usize));
+        assert_eq!(
+            problems(&wide),
+            ["row 3: this row has 101 values, more than the 100 columns an order book may have; a comma is extra, \
+              or a value that contains commas is not in double quotes"]
+        );
+        let long = format!("x\n\"{}\"\n", "y".repeat(MAX_CSV_LINE + 1));
+        let found = problems(&long);
+        assert!(found[0].starts_with("row 3: this row holds 1 MB of values, more than the 1 MB"), "{found:?}");
+        let many = "x\n".repeat(MAX_ROWS);
+        let found = problems(&many);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("row 100001: the file has more than the 100000 rows"), "{found:?}");
+    }
+
+    #[test]
+    fn an_ods_table_is_measured_by_the_cells_it_fills() {
+        let mut extent = Extent::default();
+        extent.add_rows(0, 9);
+        extent.add_cols(0, 14);
+        assert_eq!(extent.problem("S"), None);
+        extent.add_rows(99_999, 99_999);
+        assert_eq!(extent.problem("S"), None, "100,000 rows of 15 columns");
+        extent.add_cols(20, 20);
+        assert!(extent.problem("S").unwrap().contains("spans 2100000 cells"));
+        extent.add_rows(MAX_ROWS as u64, MAX_ROWS as u64);
+        assert!(extent.problem("S").unwrap().starts_with("sheet \"S\" has a value in row 100001"));
     }
 }

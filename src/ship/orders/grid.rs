@@ -6,7 +6,7 @@ use std::io::{Read, Seek};
 
 use calamine::{Data, DataRef, Dimensions, Range, Xlsx};
 
-use super::bounds::{MAX_COLUMNS, MAX_MERGED_CELLS, MAX_ROWS};
+use super::bounds::{MAX_COLUMNS, MAX_MERGED_CELLS, MAX_ROWS, MAX_SHEET_CELLS};
 use super::sheet::column_letters;
 
 /// The filled rows of a sheet, in order: (row from 0, cells from column `col0` to the row's last
@@ -87,6 +87,13 @@ pub fn read_xlsx<RS: Read + Seek>(
             ));
         }
         cells.insert(at, cell.get_value().clone().into());
+        if cells.len() as u64 > MAX_SHEET_CELLS {
+            return Err(format!(
+                "{here}, cell {}: the sheet fills more than the {MAX_SHEET_CELLS} cells an order book may have; \
+                 delete what is not an order, or split the orders into several files",
+                cell_name(at)
+            ));
+        }
     }
     drop(reader);
     book.load_merged_regions().map_err(|e| unreadable(&e))?;

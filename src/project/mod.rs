@@ -88,7 +88,9 @@ impl Project {
         }
         // The words the layouts print: read by the layouts, but written by translators like the rest.
         match crate::input::read_text(&root.join(STRINGS)) {
-            Ok(words) => drop(check_hidden_in_toml(STRINGS, &words, &mut problems)),
+            Ok(words) => {
+                check_hidden_in_toml(STRINGS, &words, &mut problems);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => problems.push(Problem::file(STRINGS, format!("cannot be read: {e}"))),
         }

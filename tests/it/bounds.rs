@@ -288,6 +288,18 @@ fn pipes_and_devices_anywhere_in_a_project_or_as_orders_are_errors_naming_them()
     let r = run(root, &["ship", "orders/zero.csv"]);
     refused(&r, &["orders/zero.csv: this is a device, not a regular file"]);
     untouched(root, "zero");
+    fs::create_dir_all(root.join("records")).unwrap();
+    assert!(Command::new("mkfifo").arg(root.join("records/guidepress.sqlite")).status().unwrap().success());
+    let header =
+        fs::read_to_string(root.join("orders/sample-requests.csv")).unwrap().lines().next().unwrap().to_string();
+    fs::write(
+        root.join("orders/few.csv"),
+        format!("{header}\nT-1,2026-11-02,Org,Name,,,1 Main St,,Wellington,,6011,NZ,nz,2,\n"),
+    )
+    .unwrap();
+    let r = run(root, &["ship", "orders/few.csv"]);
+    refused(&r, &["records/guidepress.sqlite", "is not a file"]);
+    fs::remove_file(root.join("records/guidepress.sqlite")).unwrap();
     for rel in ["editions/pipe.toml", "chapters/en/09-pipe.typ", "layouts/pipe.typ"] {
         let made = Command::new("mkfifo").arg(root.join(rel)).status().unwrap();
         assert!(made.success(), "mkfifo");
@@ -356,4 +368,17 @@ fn a_panic_is_one_line_naming_the_command_and_leaves_outputs_untouched() {
     let left: Vec<_> =
         fs::read_dir(root.join("orders")).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
     assert!(left.iter().all(|n| !n.to_string_lossy().contains(".tmp-")), "{left:?}");
+    // The backtrace, only when asked for.
+    let out = Command::new(env!("CARGO_BIN_EXE_guidepress"))
+        .arg("--project")
+        .arg(root)
+        .args(["orders", "template"])
+        .arg(&template)
+        .env("GUIDEPRESS_TEST_PANIC_AT_COMMIT", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let traced = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(101), "{traced}");
+    assert!(traced.lines().count() > 3 && traced.starts_with("error: this is a bug in guidepress"), "{traced}");
 }

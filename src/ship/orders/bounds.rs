@@ -43,12 +43,14 @@ const RESAVE: &str = "the file is damaged or was made to exhaust memory; open it
 ///
 /// A file that is not a zip at all passes: calamine then says it cannot be read.
 pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    // The count of parts, from the zip's last record, before the zip reader lists them all.
+    let too_many = || format!("the workbook has more than the {MAX_PARTS} parts guidepress reads; {RESAVE}");
+    if declared_parts(bytes).is_some_and(|n| n > MAX_PARTS) {
+        return Err(too_many());
+    }
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
     if zip.len() > MAX_PARTS {
-        return Err(format!(
-            "the workbook has {} parts, more than the {MAX_PARTS} guidepress reads; {RESAVE}",
-            zip.len()
-        ));
+        return Err(too_many());
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
@@ -78,6 +80,15 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The number of parts the end-of-central-directory record of a zip states (65,535 when the
+/// count is kept in a ZIP64 record: more than any workbook has), if the record is found.
+fn declared_parts(bytes: &[u8]) -> Option<usize> {
+    let tail = bytes.len().saturating_sub(22 + 65_535);
+    let at = bytes[tail..].windows(4).rposition(|w| w == b"PK\x05\x06")? + tail;
+    let count = bytes.get(at + 10..at + 12)?;
+    Some(usize::from(u16::from_le_bytes([count[0], count[1]])))
 }
 
 /// The filled extent of one table while scanning: first and last row and column holding a value.
@@ -215,6 +226,16 @@ mod tests {
         let found = problems(&many);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("row 100001: the file has more than the 100000 rows"), "{found:?}");
+    }
+
+    #[test]
+    fn a_zip_listing_too_many_parts_is_refused_before_they_are_read() {
+        let mut eocd = b"PK\x05\x06\0\0\0\0".to_vec();
+        eocd.extend([0x11, 0x27, 0x11, 0x27]); // 10,001 parts, here and in all
+        eocd.extend([0; 10]);
+        assert_eq!(declared_parts(&eocd), Some(10_001));
+        assert!(check_zip(&eocd).unwrap_err().starts_with("the workbook has more than the 10000 parts"));
+        assert_eq!(check_zip(b"not a zip"), Ok(()), "calamine says what it is");
     }
 
     #[test]

@@ -39,7 +39,11 @@ fn run(root: &Path, args: &[&str]) -> Run {
     } else {
         Command::new(bin)
     };
-    cmd.arg("--project").arg(root).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Into files, not pipes: a child blocked on a full pipe would look like a hang.
+    let logs = tempfile::tempdir().unwrap();
+    let (stdout, stderr) = (logs.path().join("stdout"), logs.path().join("stderr"));
+    let file = |p: &Path| Stdio::from(fs::File::create(p).unwrap());
+    cmd.arg("--project").arg(root).args(args).stdout(file(&stdout)).stderr(file(&stderr));
     cmd.env_remove("RUST_BACKTRACE").current_dir(root);
     let mut child = cmd.spawn().unwrap();
     let mut polled = 0u64;
@@ -53,7 +57,8 @@ fn run(root: &Path, args: &[&str]) -> Run {
         assert!(started.elapsed() < Duration::from_secs(120), "guidepress {args:?} still runs after two minutes");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let mut out = child.wait_with_output().unwrap();
+    let status = child.wait().unwrap();
+    let mut out = Output { status, stdout: fs::read(&stdout).unwrap(), stderr: fs::read(&stderr).unwrap() };
     let took = started.elapsed();
     let mut peak_kb = polled;
     if time.exists() {
@@ -381,4 +386,25 @@ fn a_panic_is_one_line_naming_the_command_and_leaves_outputs_untouched() {
     let traced = support::stderr(&out);
     assert_eq!(out.status.code(), Some(101), "{traced}");
     assert!(traced.lines().count() > 3 && traced.starts_with("error: this is a bug in guidepress"), "{traced}");
+}
+
+/// Structures nested a hundred thousand deep are refused by the readers' own depth limits, at
+/// their place, not by overflowing the stack.
+#[test]
+fn deep_nesting_is_an_error_at_its_place() {
+    let dir = project("none");
+    let root = dir.path();
+    let edition = fs::read_to_string(root.join("editions/nz.toml")).unwrap();
+    let deep = format!("{edition}\nx = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    fs::write(root.join("editions/nz.toml"), deep).unwrap();
+    let r = run(root, &["check"]);
+    refused(&r, &["editions/nz.toml:", "recursion limit exceeded"]);
+    fs::write(root.join("editions/nz.toml"), edition).unwrap();
+    let chapter = "chapters/en/01-victims-under-korean-law.typ";
+    let text = fs::read_to_string(root.join(chapter)).unwrap();
+    let text = text.trim_end();
+    let line = text.lines().count() + 1;
+    fs::write(root.join(chapter), format!("{text}\n#{}{}\n", "(".repeat(100_000), ")".repeat(100_000))).unwrap();
+    let r = run(root, &["build", "nz"]);
+    refused(&r, &[&format!("{chapter}:{line}"), "maximum parsing depth exceeded"]);
 }

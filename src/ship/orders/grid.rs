@@ -100,7 +100,9 @@ pub fn read_xlsx<RS: Read + Seek>(
     let merged: Vec<Dimensions> = book.merged_regions_by_sheet(name).iter().map(|(_, _, d)| **d).collect();
     let mut covered = 0u64;
     for d in &merged {
-        covered += (u64::from(d.end.0) - u64::from(d.start.0) + 1) * (u64::from(d.end.1) - u64::from(d.start.1) + 1);
+        // A range written backwards (B2:A1) counts as one cell; nothing is filled for it.
+        let span = |a: u32, b: u32| u64::from(b.saturating_sub(a)) + 1;
+        covered += span(d.start.0, d.end.0) * span(d.start.1, d.end.1);
         if covered > MAX_MERGED_CELLS {
             return Err(format!(
                 "{here}, cells {}:{}: the merged ranges of the sheet cover more than the {MAX_MERGED_CELLS} cells \

@@ -22,6 +22,7 @@ LAYERS = [
     ("services", ["typeset", "records", "manifest", "progress"]),
     ("files", ["output"]),
     ("project", ["project"]),
+    ("input", ["input"]),
     ("model", ["model"]),
     ("errors", ["error"]),
     ("diagnostics", ["diag"]),

@@ -2,6 +2,7 @@
 //! (`commands.rs`) and every status line it prints on stderr (`report.rs`). Only the binary sees
 //! this module; the library takes plain options.
 
+pub mod bug;
 pub mod commands;
 pub mod corrections;
 pub mod record;

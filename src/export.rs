@@ -42,7 +42,7 @@ pub fn export(project: &Project, id: &str, dir: &Path) -> Result<Vec<String>, Er
     copy.extend(files_in(&project.root.join("fonts")));
     for path in copy {
         let rel = path.strip_prefix(&project.root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = crate::input::read_limited(&path, crate::input::MAX_ASSET_FILE).map_err(|e| Error::io(&path, e))?;
         put(&rel, &bytes)?;
     }
     Ok(written)

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod editions;
 pub mod error;
 pub mod export;
+pub mod input;
 pub mod manifest;
 pub mod model;
 pub mod output;

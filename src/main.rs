@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    cli::bug::install(cli::bug::command_line());
     let cli = cli::Cli::parse();
     let report = cli::report::Report { quiet: cli.quiet, format: cli.diagnostic_format };
     match cli::commands::run(cli, &report) {

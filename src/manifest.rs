@@ -98,7 +98,10 @@ impl Manifest {
     /// Reads `<out>/manifest.json`; a missing or unreadable manifest is an empty one (everything
     /// is rebuilt).
     pub fn load(out: &Path) -> Manifest {
-        fs::read(out.join(MANIFEST)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        crate::input::read_limited(&out.join(MANIFEST), crate::input::MAX_ASSET_FILE)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
     }
 
     /// Writes `<out>/manifest.json` atomically.

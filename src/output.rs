@@ -71,6 +71,11 @@ impl Staged {
 
     /// Renames the file onto its target.
     pub fn commit(mut self) -> Result<(), Error> {
+        // Test-only (debug builds): a bug that strikes while outputs are being put in place.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("GUIDEPRESS_TEST_PANIC_AT_COMMIT").is_some() {
+            panic!("test-only panic before putting {} in place", self.target.display());
+        }
         fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
         self.committed = true;
         Ok(())
@@ -240,7 +245,7 @@ impl Stamp {
         {
             return Some(p.clone());
         }
-        let bytes = fs::read(path).ok()?;
+        let bytes = crate::input::read_limited(path, crate::input::MAX_ASSET_FILE).ok()?;
         Some(Stamp { sha256: sha256_hex(&bytes), size, mtime_ns })
     }
 }

@@ -2,8 +2,6 @@
 //! `verified` and `source` in the TOML file where it is written. Everything else in the file —
 //! comments, order, spacing — stays as it was (toml_edit).
 
-use std::fs;
-
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::error::Error;
@@ -64,7 +62,7 @@ pub fn verify(project: &Project, v: &Verification) -> Result<Recorded, Error> {
         ));
     }
     let path = project.root.join(&file);
-    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::input::read_text(&path).map_err(|e| Error::io(&path, e))?;
     let edited = edit(&text, index, v.contact, v.on, source)
         .map_err(|why| Error::Refused(format!("{file}:{}: contact `{}`: {why}", contact.origin.line, v.contact)))?;
     write_atomic(&path, edited.as_bytes())?;

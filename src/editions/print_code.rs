@@ -30,7 +30,9 @@ pub fn print_code(project: &Project, edition: &Edition, fonts: &[(String, String
         starts.extend(project.chapters.get(lang).into_iter().flatten().map(|c| c.path.clone()));
     }
     for rel in reached_files(&project.root, &starts) {
-        let bytes = std::fs::read(project.root.join(rel.trim_start_matches('/'))).unwrap_or_default();
+        let bytes =
+            crate::input::read_limited(&project.root.join(rel.trim_start_matches('/')), crate::input::MAX_ASSET_FILE)
+                .unwrap_or_default();
         h.update(format!("\n{rel} {}", crate::output::sha256_hex(&bytes)).as_bytes());
     }
     for (rel, sha) in fonts {
@@ -62,7 +64,7 @@ fn reached_files(root: &Path, starts: &[String]) -> BTreeSet<String> {
         if rel.starts_with("/.guidepress/") || !seen.insert(rel.clone()) || !rel.ends_with(".typ") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(root.join(rel.trim_start_matches('/'))) else { continue };
+        let Ok(text) = crate::input::read_text(&root.join(rel.trim_start_matches('/'))) else { continue };
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
         for literal in string_literals(&text) {
             let Some(path) = resolve(dir, literal) else { continue };

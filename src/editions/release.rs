@@ -55,7 +55,8 @@ pub fn release(project: &Project, edition: &Edition, document: &PagedDocument, c
     for lang in &edition.languages {
         for ch in project.chapters.get(lang).into_iter().flatten() {
             let rel = ch.path.trim_start_matches('/');
-            let bytes = std::fs::read(project.root.join(rel)).map_err(|e| Error::io(project.root.join(rel), e))?;
+            let bytes = crate::input::read_limited(&project.root.join(rel), crate::input::MAX_PROJECT_FILE)
+                .map_err(|e| Error::io(project.root.join(rel), e))?;
             chapters.push(ChapterHash { path: rel.to_string(), sha256: crate::output::sha256_hex(&bytes) });
         }
     }

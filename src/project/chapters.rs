@@ -24,10 +24,14 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
         files.sort_by_key(|e| e.file_name());
         for file in files {
             let name = file.file_name().to_string_lossy().into_owned();
-            if super::is_editor_leftover(&name) || !file.path().is_file() || name == super::translations::RECORD {
+            if super::is_editor_leftover(&name) || file.path().is_dir() || name == super::translations::RECORD {
                 continue;
             }
             let rel = format!("chapters/{lang}/{name}");
+            if let Err(e) = crate::input::check_file(&file.path(), crate::input::MAX_PROJECT_FILE) {
+                problems.push(Problem::file(&rel, format!("cannot be read: {e}")));
+                continue;
+            }
             match parse_chapter_name(&name) {
                 Some((number, slug)) => {
                     if let Some(other) = chapters.iter().find(|c| c.number == number) {
@@ -37,7 +41,7 @@ pub(super) fn discover_chapters(root: &Path, problems: &mut Problems) -> BTreeMa
                         ));
                     }
                     let mut unconfirmed = Vec::new();
-                    if let Ok(text) = fs::read_to_string(file.path()) {
+                    if let Ok(text) = crate::input::read_text(&file.path()) {
                         let (found, marked) = scan_chapter(&rel, &text);
                         problems.0.extend(found);
                         unconfirmed = marked;
@@ -112,28 +116,35 @@ pub(super) fn check_layouts(root: &Path, problems: &mut Problems) {
     files.sort_by_key(|e| e.file_name());
     for file in files {
         let name = file.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".typ")
-            && let Ok(text) = fs::read_to_string(file.path())
-        {
-            let rel = format!("layouts/{name}");
-            problems.0.extend(
-                recall(&rel, &text, || {
-                    let mut found = Problems::default();
-                    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-                    for (offset, c) in text::find_hidden(&text[start..], Lines::Multi) {
-                        let at = start + offset;
-                        found.push(Problem::at(
-                            &rel,
-                            &text,
-                            at,
-                            format!("the text has {}{RETYPE}", text::hidden_advice(c)),
-                        ));
-                    }
-                    (found.0, Vec::new())
-                })
-                .0,
-            );
+        if !name.ends_with(".typ") || super::is_editor_leftover(&name) {
+            continue;
         }
+        let rel = format!("layouts/{name}");
+        let text = match crate::input::read_text(&file.path()) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => continue,
+            Err(e) => {
+                problems.push(Problem::file(&rel, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        problems.0.extend(
+            recall(&rel, &text, || {
+                let mut found = Problems::default();
+                let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+                for (offset, c) in text::find_hidden(&text[start..], Lines::Multi) {
+                    let at = start + offset;
+                    found.push(Problem::at(
+                        &rel,
+                        &text,
+                        at,
+                        format!("the text has {}{RETYPE}", text::hidden_advice(c)),
+                    ));
+                }
+                (found.0, Vec::new())
+            })
+            .0,
+        );
     }
 }
 

@@ -35,7 +35,7 @@ pub fn read_if_present<T: for<'de> Deserialize<'de>>(
     rel: &str,
 ) -> Result<Option<LayoutToml<T>>, Problems> {
     let path = root.join(rel);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::input::read_text(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Problems(vec![Problem::file(rel, format!("cannot be read ({e})"))])),

@@ -14,7 +14,6 @@ pub mod translations;
 pub mod unconfirmed;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Location, Problem, Problems};
@@ -91,8 +90,12 @@ impl Project {
             problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
         }
         // The words the layouts print: read by the layouts, but written by translators like the rest.
-        if let Ok(words) = fs::read_to_string(root.join(STRINGS)) {
-            check_hidden_in_toml(STRINGS, &words, &mut problems);
+        match crate::input::read_text(&root.join(STRINGS)) {
+            Ok(words) => {
+                check_hidden_in_toml(STRINGS, &words, &mut problems);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push(Problem::file(STRINGS, format!("cannot be read: {e}"))),
         }
         let Some(config) = config else {
             // Still look at the editions so their problems are reported too.
@@ -151,7 +154,7 @@ impl Project {
     /// the project (for a `build` that finds every edition up to date; [`Project::load`] checks
     /// the value).
     pub fn sets_contacts_url(root: &Path) -> bool {
-        let text = std::fs::read_to_string(root.join(CONFIG)).unwrap_or_default();
+        let text = crate::input::read_text(&root.join(CONFIG)).unwrap_or_default();
         let table = text.parse::<toml::Table>().unwrap_or_default();
         table.get("guide").and_then(|g| g.get("contacts-url")).is_some()
     }
@@ -349,7 +352,7 @@ pub fn is_editor_leftover(name: &str) -> bool {
 }
 
 fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
-    match fs::read(path) {
+    match crate::input::read_limited(path, crate::input::MAX_PROJECT_FILE) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)),
             Err(e) => {

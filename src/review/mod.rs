@@ -285,7 +285,8 @@ pub fn update(project: &Project, out: &Path, after: &Manifest, rebuilt: &[Rebuil
         remove_pages_after(&out.join("review").join(&r.id), r.pages.len());
     }
     let css_path = project.root.join(CSS);
-    let css = std::fs::read(&css_path).map_err(|e| Error::io(&css_path, e))?;
+    let css =
+        crate::input::read_limited(&css_path, crate::input::MAX_PROJECT_FILE).map_err(|e| Error::io(&css_path, e))?;
     output::write_atomic(&out.join("review/review.css"), &css)?;
     output::write_atomic(&out.join(STATE), to_json(&state).as_bytes())?;
     output::write_atomic(&out.join(CHANGES), to_json(&report).as_bytes())?;

@@ -57,8 +57,9 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
     files.push((".gitignore".into(), ignore.as_bytes().to_vec()));
     for sub in ["layouts", "fonts"] {
         for rel in tree(&template.join(sub))? {
+            let path = template.join(sub).join(&rel);
             let bytes =
-                fs::read(template.join(sub).join(&rel)).map_err(|e| Error::io(template.join(sub).join(&rel), e))?;
+                crate::input::read_limited(&path, crate::input::MAX_ASSET_FILE).map_err(|e| Error::io(&path, e))?;
             files.push((format!("{sub}/{rel}"), bytes));
         }
     }

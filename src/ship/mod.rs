@@ -98,7 +98,11 @@ pub fn ship(
     let mut clock = Clock::start();
     let stock = stock::choose(options.stock.as_deref(), options.start)?;
     let file = display_path(project, &options.orders);
-    let bytes = fs::read(&options.orders).map_err(|e| Error::io(&options.orders, e))?;
+    let limit = match orders::sheet::Format::of(&options.orders) {
+        orders::sheet::Format::Csv => crate::input::MAX_ORDERS_FILE,
+        _ => orders::bounds::MAX_WORKBOOK_FILE,
+    };
+    let bytes = crate::input::read_limited(&options.orders, limit).map_err(|e| Error::io(&options.orders, e))?;
     let parsed = orders::sheet::read_orders(&options.orders, &bytes, options.sheet.as_deref(), &project.edition_ids())
         .map_err(|p| to_problems(&file, p))?;
     let warnings: Vec<Problem> = parsed.warnings.iter().map(|w| to_problem(&file, w.clone())).collect();

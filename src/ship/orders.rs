@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod bounds;
 mod fields;
+mod grid;
 mod header;
 mod rows;
 pub mod sheet;
@@ -167,28 +169,8 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         return Err(vec![OrderProblem::new(None, None, format!("the file is empty; {NEEDS_ROWS}"))]);
     }
 
-    let rows = spreadsheet_rows(bytes);
-    let unclosed = unclosed_quote_row(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records: Vec<(usize, csv::ByteRecord)> = Vec::new();
-    let mut problems: Vec<OrderProblem> = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let index = records.len();
-        let row = rows.get(index).copied().unwrap_or(index + 1);
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => records.push((row, record.clone())),
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(OrderProblem::new(
-                    Some(row),
-                    None,
-                    format!("this row cannot be read as CSV ({e}); check its quotes and commas"),
-                ));
-                break;
-            }
-        }
-    }
+    let (mut records, mut problems, stopped) = read_records(bytes);
+    let unclosed = if stopped { None } else { unclosed_quote_row(bytes) };
     // A quote never closed swallows the rest of the file into one value: report the quote, not
     // the swallowed record's odd number of values.
     if let Some(row) = unclosed {
@@ -207,7 +189,7 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
         return Err(problems);
     }
     let rows: Vec<(usize, Cells)> = records
-        .iter()
+        .into_iter()
         .map(|(row, record)| {
             let cells = record
                 .iter()
@@ -216,10 +198,84 @@ pub fn parse_orders(bytes: &[u8], editions: &[&str]) -> Result<ParsedOrders, Vec
                     Err(_) => (String::from_utf8_lossy(f).trim().to_string(), false),
                 })
                 .collect();
-            (*row, cells)
+            (row, cells)
         })
         .collect();
-    check_rows(&rows, editions, problems, unclosed.is_none())
+    check_rows(&rows, editions, problems, unclosed.is_none() && !stopped)
+}
+
+/// The records of a CSV file with their spreadsheet rows, and the problem that stopped reading
+/// early (a row longer than [`bounds::MAX_CSV_LINE`], more than [`bounds::MAX_ROWS`] rows, or
+/// text that is not CSV), with whether reading stopped before the end of the file.
+///
+/// The csv crate reads first; the rows are then numbered over the part of the file it read, so
+/// a 100 MB line is read once and never scanned again.
+fn read_records(bytes: &[u8]) -> (Vec<(usize, csv::ByteRecord)>, Vec<OrderProblem>, bool) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut records: Vec<csv::ByteRecord> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    // Where reading stopped early: the byte where the record starts, and why.
+    let mut stop: Option<(usize, String)> = None;
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if record.as_slice().len() > bounds::MAX_CSV_LINE => {
+                let why = format!(
+                    "this row holds {} of values, more than the {} one row may hold; a double quote that is never \
+                     closed can make the rest of the file one row: check the row's quotes",
+                    crate::input::size_text(record.as_slice().len() as u64),
+                    crate::input::size_text(bounds::MAX_CSV_LINE as u64)
+                );
+                stop = Some((start, why));
+                break;
+            }
+            Ok(true) if record.len() > bounds::MAX_COLUMNS as usize => {
+                let why = format!(
+                    "this row has {} values, more than the {} columns an order book may have; a comma is extra, or \
+                     a value that contains commas is not in double quotes",
+                    record.len(),
+                    bounds::MAX_COLUMNS
+                );
+                stop = Some((start, why));
+                break;
+            }
+            Ok(true) if records.len() >= bounds::MAX_ROWS => {
+                stop = Some((start, too_many_rows()));
+                break;
+            }
+            Ok(true) => records.push(record.clone()),
+            Ok(false) => break,
+            Err(e) => {
+                stop = Some((start, format!("this row cannot be read as CSV ({e}); check its quotes and commas")));
+                break;
+            }
+        }
+    }
+    let end = stop.as_ref().map_or(bytes.len(), |(start, _)| *start);
+    let (rows, next) = numbered_rows(&bytes[..end]);
+    let mut numbered: Vec<(usize, csv::ByteRecord)> =
+        records.into_iter().enumerate().map(|(i, r)| (rows.get(i).copied().unwrap_or(i + 1), r)).collect();
+    let mut problems = Vec::new();
+    if let Some(last) = numbered.iter().map(|(row, _)| *row).find(|row| *row > bounds::MAX_ROWS) {
+        numbered.retain(|(row, _)| *row <= bounds::MAX_ROWS);
+        problems.push(OrderProblem::new(Some(last), None, too_many_rows()));
+        return (numbered, problems, true);
+    }
+    let stopped = stop.is_some();
+    if let Some((start, why)) = stop {
+        // Blank lines before the record still take rows.
+        let blank = bytes[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n').count();
+        problems.push(OrderProblem::new(Some(next + blank), None, why));
+    }
+    (numbered, problems, stopped)
+}
+
+/// The problem of an orders file with more rows than [`bounds::MAX_ROWS`].
+pub(crate) fn too_many_rows() -> String {
+    format!(
+        "the file has more than the {} rows an order book may have; split the orders into several files",
+        bounds::MAX_ROWS
+    )
 }
 
 /// The start of the message for an orders file or sheet without rows.
@@ -271,7 +327,13 @@ fn unclosed_quote_row(bytes: &[u8]) -> Option<usize> {
 /// Counts unquoted line ends (`\n`, `\r\n` or `\r`) the way the csv crate splits records, so
 /// a quoted value containing line breaks stays in one row, and blank lines (which the csv
 /// crate skips) still take a row number.
+#[cfg(test)]
 fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
+    numbered_rows(bytes).0
+}
+
+/// [`spreadsheet_rows`], with the number of the row after the last line end.
+fn numbered_rows(bytes: &[u8]) -> (Vec<usize>, usize) {
     #[derive(PartialEq)]
     enum State {
         FieldStart,
@@ -300,6 +362,9 @@ fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
         if b == b'\r' || b == b'\n' {
             if has_content {
                 out.push(row);
+                if out.len() > bounds::MAX_ROWS {
+                    return (out, row + 1);
+                }
             }
             row += 1;
             has_content = false;
@@ -316,7 +381,7 @@ fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
     if has_content {
         out.push(row);
     }
-    out
+    (out, row)
 }
 
 /// The lines of one order: one shipment to one address.

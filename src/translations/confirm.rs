@@ -111,7 +111,7 @@ pub fn confirm(project: &Project, c: &Confirmation) -> Result<Recorded, Error> {
         .ok_or_else(|| Error::Refused(format!("{} has no source to confirm against", chapter.file)))?;
     let file = record_path(&chapter.lang);
     let path = project.root.join(&file);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::input::read_text(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => new_record(&chapter.lang, &project.translations.source),
         Err(e) => return Err(Error::io(&path, e)),

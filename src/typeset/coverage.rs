@@ -2,7 +2,6 @@
 //! drawable by some font in `fonts/` — Typst would silently print a tofu box instead.
 
 use std::collections::BTreeSet;
-use std::fs;
 
 use crate::diag::{Problem, Problems};
 use crate::model::contact::Contact;
@@ -68,7 +67,7 @@ pub fn check_edition(project: &Project, edition: &Edition, fonts: &Fonts) -> Pro
     for lang in &edition.languages {
         for ch in project.chapters.get(lang).into_iter().flatten() {
             let rel = ch.path.trim_start_matches('/');
-            if let Ok(text) = fs::read_to_string(project.root.join(rel)) {
+            if let Ok(text) = crate::input::read_text(&project.root.join(rel)) {
                 check_text(rel, &text, fonts, &mut problems);
             }
         }
@@ -83,7 +82,7 @@ pub fn check_edition(project: &Project, edition: &Edition, fonts: &Fonts) -> Pro
         // Locate the character in the file it came from: the edition file or guidepress.toml.
         let edition_file = format!("editions/{}.toml", edition.id);
         let located = [edition_file.as_str(), CONFIG].into_iter().find_map(|rel| {
-            let text = fs::read_to_string(project.root.join(rel)).ok()?;
+            let text = crate::input::read_text(&project.root.join(rel)).ok()?;
             let offset = text.find(c)?;
             Some(Problem::at(rel, &text, offset, message(c)))
         });

@@ -19,7 +19,7 @@ pub fn font_file_names(root: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
+        .filter(|e| !e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| {
             let ext = n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
@@ -94,7 +94,7 @@ impl Fonts {
         let mut problems = Problems::default();
         let dir = root.join("fonts");
         let mut paths: Vec<_> = match fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| !p.is_dir()).collect(),
             Err(_) => {
                 problems.push(Problem::file("fonts/", "is missing; put the font files the layouts use in fonts/"));
                 return Err(problems);
@@ -110,7 +110,7 @@ impl Fonts {
                 continue;
             }
             let rel = format!("fonts/{name}");
-            let data = match fs::read(&path) {
+            let data = match crate::input::read_limited(&path, crate::input::MAX_FONT_FILE) {
                 Ok(d) => d,
                 Err(e) => {
                     problems.push(Problem::file(&rel, format!("cannot be read: {e}")));

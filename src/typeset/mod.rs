@@ -5,6 +5,7 @@ pub mod compile;
 pub mod coverage;
 pub mod fonts;
 pub mod pdf;
+pub mod pixels;
 pub mod pool;
 pub mod qr;
 pub mod recolor;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -60,15 +61,19 @@ impl FileLoader for ProjectFiles {
         if meta.is_dir() {
             return Err(FileError::IsDirectory);
         }
+        let shown = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
+        let refuse = |why: String| FileError::Other(Some(typst::ecow::EcoString::from(format!("{shown}: {why}"))));
         // A named pipe, device or socket would block the build or never end: refused unread.
-        if !meta.is_file() {
-            let shown = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
-            let why = format!(
-                "{shown} is not a regular file (a named pipe, device or socket); guidepress reads only regular files"
-            );
-            return Err(FileError::Other(Some(typst::ecow::EcoString::from(why))));
+        if let Some(what) = crate::input::not_regular(&meta) {
+            return Err(refuse(format!("this is {what}, not a regular file; guidepress reads only regular files")));
         }
-        fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        let bytes = crate::input::read_limited(&path, crate::input::MAX_ASSET_FILE).map_err(|e| {
+            if e.kind() == ErrorKind::Other { refuse(e.to_string()) } else { FileError::from_io(e, &path) }
+        })?;
+        if let Some(why) = super::pixels::too_large(&bytes) {
+            return Err(refuse(why));
+        }
+        Ok(Bytes::new(bytes))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bounds;
 mod cards;
 mod catalogue;
 mod cli;

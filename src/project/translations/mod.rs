@@ -105,7 +105,8 @@ impl Translations {
         let mut out = Translations { source: source.to_string(), ..Default::default() };
         let source_chapters = chapters.get(source).cloned().unwrap_or_default();
         for c in &source_chapters {
-            let text = std::fs::read_to_string(root.join(c.path.trim_start_matches('/'))).unwrap_or_default();
+            // Read as the chapters were (a file that is not a regular one was reported there).
+            let text = crate::input::read_text(&root.join(c.path.trim_start_matches('/'))).unwrap_or_default();
             out.paragraphs.insert(c.number, recall(&c.path, &text));
         }
         if chapters.contains_key(source) && root.join(record_path(source)).exists() {

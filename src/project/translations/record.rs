@@ -56,7 +56,14 @@ pub(super) fn read(
 ) -> BTreeMap<u32, Confirmed> {
     let rel = record_path(lang);
     let mut out = BTreeMap::new();
-    let Ok(bytes) = std::fs::read(root.join(&rel)) else { return out };
+    let bytes = match crate::input::read_limited(&root.join(&rel), crate::input::MAX_PROJECT_FILE) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
+        Err(e) => {
+            problems.push(Problem::file(&rel, format!("cannot be read: {e}")));
+            return out;
+        }
+    };
     let Ok(text) = String::from_utf8(bytes) else {
         problems.push(Problem::file(&rel, "is not UTF-8; save it with the encoding UTF-8"));
         return out;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::bounds::MAX_CELL_CHARS;
 use super::fields::{show, show_or_nothing};
 use super::header::{column_label, needs, read_header};
 use super::{
@@ -40,6 +41,11 @@ pub(crate) fn check_rows(
         seen_data = true;
         if let Some(p) = shape_problem(*row, cells, header) {
             problems.push(p);
+            continue;
+        }
+        let long = too_long(*row, cells, header);
+        if !long.is_empty() {
+            problems.extend(long);
             continue;
         }
         let bad_text = not_utf8(*row, cells, header);
@@ -87,6 +93,28 @@ fn shape_problem(row: usize, cells: &Cells, header: &Cells) -> Option<OrderProbl
             ),
         )
     })
+}
+
+/// A problem for each value of the row longer than [`MAX_CELL_CHARS`].
+fn too_long(row: usize, cells: &Cells, header: &Cells) -> Vec<OrderProblem> {
+    let long = |s: &str| s.len() > MAX_CELL_CHARS && s.chars().count() > MAX_CELL_CHARS;
+    cells
+        .iter()
+        .enumerate()
+        .filter(|(_, (s, _))| long(s))
+        .map(|(i, (s, _))| {
+            let column = header.get(i).map(|(h, _)| h.as_str()).filter(|h| !h.is_empty());
+            OrderProblem::new(
+                Some(row),
+                column,
+                format!(
+                    "the value has {} characters, more than the {MAX_CELL_CHARS} one value may have; shorten it \
+                     (notes for the packer fit in a few lines)",
+                    s.chars().count()
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The columns of the row whose text is not UTF-8, as one problem.

@@ -9,8 +9,10 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Dimensions, Ods, Range, Reader, Xlsx};
+use calamine::{Data, Ods, Reader, Xlsx};
 
+use super::bounds;
+use super::grid::{self, Grid};
 use super::{Cells, NEEDS_ROWS, OrderProblem, ParsedOrders, check_rows, parse_orders};
 
 /// The formats an orders file may have, told by its file name.
@@ -68,12 +70,12 @@ pub fn read_orders(
         }
         return parse_orders(bytes, editions);
     }
-    let (name, range) = open_sheet(format, bytes, sheet).map_err(|m| vec![OrderProblem::new(None, None, m)])?;
-    check_sheet(&name, &range, editions)
+    let (name, grid) = open_sheet(format, bytes, sheet).map_err(|m| vec![OrderProblem::new(None, None, m)])?;
+    check_sheet(&name, &grid, editions)
 }
 
-/// The chosen sheet's name and cells, merged regions filled with their value; or why not.
-fn open_sheet(format: Format, bytes: &[u8], sheet: Option<&str>) -> Result<(String, Range<Data>), String> {
+/// The chosen sheet's name and filled cells, merged regions filled with their value; or why not.
+fn open_sheet(format: Format, bytes: &[u8], sheet: Option<&str>) -> Result<(String, Grid), String> {
     let cursor = Cursor::new(bytes);
     let unreadable = |kind: &str, ext: &str, e: &dyn std::fmt::Display| {
         format!(
@@ -81,18 +83,18 @@ fn open_sheet(format: Format, bytes: &[u8], sheet: Option<&str>) -> Result<(Stri
              again as {ext}"
         )
     };
+    bounds::check_zip(bytes)?;
     match format {
         Format::Xlsx => {
-            let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| unreadable("an Excel workbook", ".xlsx", &e))?;
+            let what = "an Excel workbook";
+            let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| unreadable(what, ".xlsx", &e))?;
             let name = choose_sheet(&book.sheet_names(), sheet)?;
-            let mut range = book.worksheet_range(&name).map_err(|e| unreadable("an Excel workbook", ".xlsx", &e))?;
-            book.load_merged_regions().map_err(|e| unreadable("an Excel workbook", ".xlsx", &e))?;
-            let merged: Vec<Dimensions> = book.merged_regions_by_sheet(&name).iter().map(|(_, _, d)| **d).collect();
-            fill_merged(&mut range, &merged);
-            Ok((name, range))
+            let grid = grid::read_xlsx(&mut book, &name, &|e| unreadable(what, ".xlsx", e))?;
+            Ok((name, grid))
         }
         Format::Ods | Format::Csv => {
             let what = "an OpenDocument spreadsheet";
+            bounds::check_ods_extent(bytes).map_err(|e| e.unwrap_or_else(|e| unreadable(what, ".ods", &e)))?;
             let mut book: Ods<_> = Ods::new(cursor).map_err(|e| unreadable(what, ".ods", &e))?;
             let name = choose_sheet(&book.sheet_names(), sheet)?;
             let mut range = book.worksheet_range(&name).map_err(|e| unreadable(what, ".ods", &e))?;
@@ -100,7 +102,7 @@ fn open_sheet(format: Format, bytes: &[u8], sheet: Option<&str>) -> Result<(Stri
             for (at, shown) in ods_error_cells(bytes, &name).map_err(|e| unreadable(what, ".ods", &e))? {
                 range.set_value(at, Data::Error(error_kind(&shown)));
             }
-            Ok((name, range))
+            Ok((name, Grid::of_range(&range)))
         }
     }
 }
@@ -200,34 +202,25 @@ fn error_kind(shown: &str) -> calamine::CellErrorType {
     }
 }
 
-/// Gives every cell of a merged region the value of its first cell, as the sheet shows it.
-fn fill_merged(range: &mut Range<Data>, merged: &[Dimensions]) {
-    for d in merged {
-        let Some(value) = range.get_value(d.start).cloned() else { continue };
-        for row in d.start.0..=d.end.0 {
-            for col in d.start.1..=d.end.1 {
-                if (row, col) != d.start && range.get_value((row, col)).is_none_or(|v| *v == Data::Empty) {
-                    range.set_value((row, col), value.clone());
-                }
-            }
-        }
-    }
-}
-
 /// Checks the rows of one sheet with the rules of every orders file, locating problems by cell.
-fn check_sheet(name: &str, range: &Range<Data>, editions: &[&str]) -> Result<ParsedOrders, Vec<OrderProblem>> {
+fn check_sheet(name: &str, grid: &Grid, editions: &[&str]) -> Result<ParsedOrders, Vec<OrderProblem>> {
     let here = format!("sheet \"{name}\"");
-    let Some((row0, col0)) = range.start() else {
+    // Rows are as wide as the header's named columns; the header as wide as the widest row, so
+    // that a value right of the header is reported.
+    let (col0, width) = (grid.col0, grid.rows.first().map_or(0, |(_, cells)| cells.len()));
+    let widest = grid.rows.iter().map(|(_, cells)| cells.len()).max().unwrap_or(0);
+    if grid.rows.is_empty() {
         return Err(vec![located(&here, OrderProblem::new(None, None, format!("the sheet is empty; {NEEDS_ROWS}")))]);
-    };
+    }
     // Formula errors: (row, column index, what the cell shows).
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
-    let rows: Vec<(usize, Cells)> = range
-        .rows()
+    let rows: Vec<(usize, Cells)> = grid
+        .rows
+        .iter()
         .enumerate()
-        .map(|(i, cells)| {
-            let row = row0 as usize + i + 1;
-            let cells = cells
+        .map(|(i, (r, cells))| {
+            let row = *r as usize + 1;
+            let mut cells: Cells = cells
                 .iter()
                 .enumerate()
                 .map(|(j, cell)| {
@@ -238,6 +231,7 @@ fn check_sheet(name: &str, range: &Range<Data>, editions: &[&str]) -> Result<Par
                     (text, true)
                 })
                 .collect();
+            cells.resize(if i == 0 { widest } else { cells.len().max(width) }, (String::new(), true));
             (row, cells)
         })
         .collect();

@@ -64,6 +64,21 @@ pub struct Project {
     pub translations: translations::Translations,
 }
 
+/// The book layout is there, and the words the layouts print (read by the layouts, but written
+/// by translators like the rest) hide no invisible characters.
+fn check_book_and_strings(root: &Path, problems: &mut Problems) {
+    if !root.join(BOOK_LAYOUT).is_file() {
+        problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
+    }
+    match crate::input::read_text(&root.join(STRINGS)) {
+        Ok(words) => {
+            check_hidden_in_toml(STRINGS, &words, problems);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => problems.push(Problem::file(STRINGS, format!("cannot be read: {e}"))),
+    }
+}
+
 impl Project {
     /// Loads and validates the project in `root`, reporting every problem found.
     pub fn load(root: &Path) -> Result<Project, Problems> {
@@ -86,17 +101,7 @@ impl Project {
         let config: Option<ConfigFile> = parse_toml(CONFIG, &config_text, &hidden, &mut problems);
         let chapters = discover_chapters(root, &mut problems);
         chapters::check_layouts(root, &mut problems);
-        if !root.join(BOOK_LAYOUT).is_file() {
-            problems.push(Problem::file(BOOK_LAYOUT, "is missing; every edition is typeset with it"));
-        }
-        // The words the layouts print: read by the layouts, but written by translators like the rest.
-        match crate::input::read_text(&root.join(STRINGS)) {
-            Ok(words) => {
-                check_hidden_in_toml(STRINGS, &words, &mut problems);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => problems.push(Problem::file(STRINGS, format!("cannot be read: {e}"))),
-        }
+        check_book_and_strings(root, &mut problems);
         let Some(config) = config else {
             // Still look at the editions so their problems are reported too.
             let _ = load_editions(root, &EditionCx::placeholder(), &chapters, &mut problems);

@@ -44,6 +44,23 @@ pub struct Confirmed {
 
 const FIELDS: &str = "source, paragraphs, confirmed-by, confirmed-on";
 
+/// The record's text; none when it is absent, or (with a problem) unreadable or not UTF-8.
+fn read_text(root: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
+    let bytes = match crate::input::read_limited(&root.join(rel), crate::input::MAX_PROJECT_FILE) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            problems.push(Problem::file(rel, format!("cannot be read: {e}")));
+            return None;
+        }
+    };
+    let text = String::from_utf8(bytes).ok();
+    if text.is_none() {
+        problems.push(Problem::file(rel, "is not UTF-8; save it with the encoding UTF-8"));
+    }
+    text
+}
+
 /// The entries of `lang`'s record by chapter number (none when there is no record); every
 /// problem is pushed to `problems`, and an entry with one is left out.
 pub(super) fn read(
@@ -56,18 +73,7 @@ pub(super) fn read(
 ) -> BTreeMap<u32, Confirmed> {
     let rel = record_path(lang);
     let mut out = BTreeMap::new();
-    let bytes = match crate::input::read_limited(&root.join(&rel), crate::input::MAX_PROJECT_FILE) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
-        Err(e) => {
-            problems.push(Problem::file(&rel, format!("cannot be read: {e}")));
-            return out;
-        }
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        problems.push(Problem::file(&rel, "is not UTF-8; save it with the encoding UTF-8"));
-        return out;
-    };
+    let Some(text) = read_text(root, &rel, problems) else { return out };
     let hidden = crate::project::toml_errors::check_hidden_in_toml(&rel, &text, problems);
     let doc = match ImDocument::parse(text.as_str()) {
         Ok(doc) => doc,

@@ -6,17 +6,19 @@
 
 mod chapters;
 mod editions;
+pub mod languages;
 pub mod layout_toml;
 mod schema;
 pub mod standing;
 mod toml_errors;
 pub mod unconfirmed;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Location, Problem, Problems};
+use crate::diag::{self, Location, Problem, Problems};
 use crate::model::contact::{self, Contact, Status};
 
 pub use crate::model::edition::{Chapter, Edition, Guide};
@@ -60,6 +62,10 @@ pub struct Project {
     pub editions: Vec<Edition>,
     /// Chapters per language, in order.
     pub chapters: BTreeMap<String, Vec<Chapter>>,
+    /// `layouts/languages.toml`: each language's script and faces.
+    pub languages: languages::Languages,
+    /// Words of `layouts/strings.toml` still marked for translation, per language.
+    pub untranslated: words::Marked,
 }
 
 impl Project {
@@ -126,7 +132,8 @@ impl Project {
             guide: guide.clone(),
             config_text: config_text.clone(),
         };
-        let editions = load_editions(root, &ecx, &chapters, &mut problems);
+        let mut editions = load_editions(root, &ecx, &chapters, &mut problems);
+        let (languages, untranslated) = check_languages(root, &mut editions, &mut problems);
         problems.into_result()?;
         Ok(Project {
             root: root.to_path_buf(),
@@ -137,6 +144,8 @@ impl Project {
             records: config.records,
             editions,
             chapters,
+            languages,
+            untranslated,
         })
     }
 
@@ -200,6 +209,7 @@ impl Project {
                 ),
             ));
         }
+        words::refuse_marked(&self.untranslated, &languages_of(editions), &mut problems);
         for (at, ids) in self.unconfirmed_passages(editions) {
             let which = if ids.len() == 1 { "edition" } else { "editions" };
             problems.push(Problem::located(
@@ -226,6 +236,49 @@ impl Project {
         }
         out
     }
+}
+
+/// The editions that print each language, by tag.
+fn languages_of(editions: &[&Edition]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in editions {
+        for l in &e.languages {
+            out.entry(l.clone()).or_default().push(e.id.clone());
+        }
+    }
+    out
+}
+
+/// Every edition's languages must be ones the layouts can print (layouts/languages.toml) and have
+/// their words (layouts/strings.toml); an edition printing words still marked for translation is
+/// a draft.
+fn check_languages(
+    root: &Path,
+    editions: &mut [Edition],
+    problems: &mut Problems,
+) -> (languages::Languages, words::Marked) {
+    let langs = match languages::Languages::load(root) {
+        Ok(l) => l,
+        Err(p) => {
+            problems.0.extend(p.0);
+            return Default::default();
+        }
+    };
+    for e in editions.iter() {
+        let rel = format!("editions/{}.toml", e.id);
+        for tag in &e.languages {
+            if let Err(why) = langs.resolve(tag) {
+                let text = fs::read_to_string(root.join(&rel)).unwrap_or_default();
+                problems.push(Problem::at(&rel, &text, diag::key_offset(&text, "", "languages"), why));
+            }
+        }
+    }
+    let used = languages_of(&editions.iter().collect::<Vec<_>>());
+    let marked = words::check(root, &langs, &used, problems);
+    for e in editions.iter_mut() {
+        e.draft |= e.languages.iter().any(|l| marked.contains_key(l));
+    }
+    (langs, marked)
 }
 
 /// A file an editor leaves beside the one being edited on its own, which the project does not

@@ -6,6 +6,7 @@ use std::fs;
 
 use crate::diag::{Problem, Problems};
 use crate::model::contact::Contact;
+use crate::project::languages::LANGUAGES;
 use crate::project::{CONFIG, Edition, Project};
 
 use super::fonts::Fonts;
@@ -52,6 +53,26 @@ pub fn check_text(rel: &str, text: &str, fonts: &Fonts, problems: &mut Problems)
     }
 }
 
+/// Every face layouts/languages.toml names for the edition's languages must be a family in fonts/.
+fn check_faces(project: &Project, edition: &Edition, fonts: &Fonts, problems: &mut Problems) {
+    let langs = &project.languages;
+    for tag in &edition.languages {
+        for (table, face) in langs.faces_of(tag) {
+            if !fonts.has_family(&face) {
+                problems.push(Problem::at(
+                    LANGUAGES,
+                    &langs.text,
+                    langs.face_offset(&table, &face),
+                    format!(
+                        "[{table}] names the face \"{face}\", but no font in fonts/ has that family (they have: {}); correct the name, or add the font's file to fonts/",
+                        fonts.families().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 fn contact_strings(c: &Contact) -> impl Iterator<Item = &String> {
     c.name
         .values()
@@ -65,6 +86,7 @@ fn contact_strings(c: &Contact) -> impl Iterator<Item = &String> {
 /// Checks an edition: its chapters, its data (guide titles, edition names, every contact).
 pub fn check_edition(project: &Project, edition: &Edition, fonts: &Fonts) -> Problems {
     let mut problems = Problems::default();
+    check_faces(project, edition, fonts, &mut problems);
     for lang in &edition.languages {
         for ch in project.chapters.get(lang).into_iter().flatten() {
             let rel = ch.path.trim_start_matches('/');

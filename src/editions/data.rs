@@ -54,6 +54,8 @@ pub(crate) fn edition_data(
             "draft": edition.draft,
             // Passages marked #unconfirmed in the chapters this edition prints.
             "unconfirmed": project.unconfirmed_passages(&[edition]).len(),
+            // Words of strings.toml still marked for translation in its languages.
+            "untranslated": project.untranslated_words(edition),
         },
         "chapters": chapters,
         "contacts": contacts,

@@ -223,6 +223,11 @@ impl Project {
         problems.into_result()
     }
 
+    /// How many words of strings.toml the edition prints still marked for translation.
+    pub fn untranslated_words(&self, edition: &Edition) -> usize {
+        edition.languages.iter().filter_map(|l| self.untranslated.get(l)).map(Vec::len).sum()
+    }
+
     /// Every `#unconfirmed` passage in the chapters these editions print, with the editions that
     /// print it, in file order.
     pub fn unconfirmed_passages<'a>(&'a self, editions: &[&'a Edition]) -> BTreeMap<&'a Location, Vec<&'a str>> {
@@ -264,16 +269,27 @@ fn check_languages(
             return Default::default();
         }
     };
-    for e in editions.iter() {
-        let rel = format!("editions/{}.toml", e.id);
-        for tag in &e.languages {
+    // The languages as the edition files list them, also of editions with other problems, so
+    // that everything is reported in one run.
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(root.join("editions")).into_iter().flatten().filter_map(Result::ok).map(|e| e.path()).collect();
+    files.sort();
+    for path in files {
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(".toml").filter(|_| !is_editor_leftover(&name)) else { continue };
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        let Ok(table) = text.parse::<toml::Table>() else { continue };
+        let rel = format!("editions/{name}");
+        for tag in
+            table.get("languages").and_then(toml::Value::as_array).into_iter().flatten().filter_map(toml::Value::as_str)
+        {
             if let Err(why) = langs.resolve(tag) {
-                let text = fs::read_to_string(root.join(&rel)).unwrap_or_default();
                 problems.push(Problem::at(&rel, &text, diag::key_offset(&text, "", "languages"), why));
             }
+            used.entry(tag.to_string()).or_default().push(id.to_string());
         }
     }
-    let used = languages_of(&editions.iter().collect::<Vec<_>>());
     let marked = words::check(root, &langs, &used, problems);
     for e in editions.iter_mut() {
         e.draft |= e.languages.iter().any(|l| marked.contains_key(l));

@@ -141,7 +141,7 @@ pub fn refuse_marked(marked: &Marked, editions: &BTreeMap<String, Vec<String>>, 
             tables.entry(table).or_default().push(at);
         }
         for (table, lines) in tables {
-            let numbers: Vec<String> = lines.iter().map(|l| l.line.to_string()).collect();
+            let numbers = ranges(&lines.iter().map(|l| l.line).collect::<Vec<_>>());
             let which = if ids.len() == 1 { "edition" } else { "editions" };
             problems.push(Problem::located(lines[0], format!(
                 "{} word{} of [{table}] {} still marked `{MARK}` and print{} in English (lines {}), so a final build refuses {which} {}; translate each and delete its mark",
@@ -149,16 +149,36 @@ pub fn refuse_marked(marked: &Marked, editions: &BTreeMap<String, Vec<String>>, 
                 if lines.len() == 1 { "" } else { "s" },
                 if lines.len() == 1 { "is" } else { "are" },
                 if lines.len() == 1 { "s" } else { "" },
-                numbers.join(", "),
+                numbers,
                 ids.join(", "),
             )));
         }
     }
 }
 
+/// Line numbers as runs: `3–5, 9`.
+fn ranges(lines: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &n in lines {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let shown: Vec<String> =
+        runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") }).collect();
+    shown.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_shown_as_runs() {
+        assert_eq!(ranges(&[3, 4, 5, 9, 11, 12]), "3–5, 9, 11–12");
+        assert_eq!(ranges(&[7]), "7");
+    }
 
     #[test]
     fn only_a_trailing_mark_after_a_value_counts() {

@@ -63,6 +63,7 @@ pub const WORDS: &[&str] = &[
     "why-unverified",
     "why-stale",
     "why-unconfirmed",
+    "why-untranslated",
     "changes",
     "not-rebuilt",
     "first-build",

@@ -270,41 +270,23 @@ impl Languages {
         Ok(Language { script: key, body, heading })
     }
 
-    /// Every face the layouts may ask for when printing `tag` (body, heading, mixed and card
-    /// faces), each with the table that names it.
-    pub fn faces_of(&self, tag: &str) -> Vec<(String, String)> {
+    /// Every face the layouts may ask for when printing `tag`: body, heading, mixed and card faces.
+    pub fn faces_of(&self, tag: &str) -> Vec<String> {
         let Ok(l) = self.resolve(tag) else { return Vec::new() };
-        let script_table = format!("script.{}", l.script);
-        let own = |key: &str| match self.file.language.get(tag) {
-            Some(d) if (key == "body" && d.body.is_some()) || (key == "heading" && d.heading.is_some()) => {
-                format!("language.{tag}")
-            }
-            _ => script_table.clone(),
-        };
         let script = &self.file.script[l.script];
-        let lists = [
-            (own("body"), l.body),
-            (own("heading"), l.heading),
-            (script_table.clone(), &script.mixed[..]),
-            (script_table.clone(), &script.card[..]),
-            ("cards".to_string(), &self.file.cards.faces[..]),
-        ];
-        let mut out: Vec<(String, String)> = Vec::new();
-        for (table, faces) in lists {
-            for face in faces {
-                if !out.iter().any(|(_, f)| f == face) {
-                    out.push((table.clone(), face.clone()));
-                }
+        let lists = [l.body, l.heading, &script.mixed, &script.card, &self.file.cards.faces];
+        let mut out: Vec<String> = Vec::new();
+        for face in lists.into_iter().flatten() {
+            if !out.contains(face) {
+                out.push(face.clone());
             }
         }
         out
     }
 
-    /// Byte offset of where `table` names `face` (for locating a missing face).
-    pub fn face_offset(&self, table: &str, face: &str) -> usize {
-        let start = key_offset(&self.text, table, "");
-        let quoted = format!("\"{face}\"");
-        self.text[start..].find(&quoted).map_or(start, |i| start + i + 1)
+    /// Byte offset of the first place the file names `face` (for locating a missing face).
+    pub fn face_offset(&self, face: &str) -> usize {
+        self.text.find(&format!("\"{face}\"")).map_or(0, |i| i + 1)
     }
 
     /// False for the keys of strings.toml that `[words] not-needed` lets a language leave out.

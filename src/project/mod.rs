@@ -284,10 +284,10 @@ fn check_languages(
         for tag in
             table.get("languages").and_then(toml::Value::as_array).into_iter().flatten().filter_map(toml::Value::as_str)
         {
-            if let Err(why) = langs.resolve(tag) {
-                problems.push(Problem::at(&rel, &text, diag::key_offset(&text, "", "languages"), why));
+            match langs.resolve(tag) {
+                Ok(_) => used.entry(tag.to_string()).or_default().push(id.to_string()),
+                Err(why) => problems.push(Problem::at(&rel, &text, diag::key_offset(&text, "", "languages"), why)),
             }
-            used.entry(tag.to_string()).or_default().push(id.to_string());
         }
     }
     let marked = words::check(root, &langs, &used, problems);

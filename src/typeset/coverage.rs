@@ -53,18 +53,20 @@ pub fn check_text(rel: &str, text: &str, fonts: &Fonts, problems: &mut Problems)
     }
 }
 
-/// Every face layouts/languages.toml names for the edition's languages must be a family in fonts/.
+/// Every face layouts/languages.toml names for the edition's languages must be a family in fonts/:
+/// a missing one is reported once, where the file first names it.
 fn check_faces(project: &Project, edition: &Edition, fonts: &Fonts, problems: &mut Problems) {
     let langs = &project.languages;
+    let mut seen = BTreeSet::new();
     for tag in &edition.languages {
-        for (table, face) in langs.faces_of(tag) {
-            if !fonts.has_family(&face) {
+        for face in langs.faces_of(tag) {
+            if !fonts.has_family(&face) && seen.insert(face.clone()) {
                 problems.push(Problem::at(
                     LANGUAGES,
                     &langs.text,
-                    langs.face_offset(&table, &face),
+                    langs.face_offset(&face),
                     format!(
-                        "[{table}] names the face \"{face}\", but no font in fonts/ has that family (they have: {}); correct the name, or add the font's file to fonts/",
+                        "the face \"{face}\" is not the family of any font in fonts/ (they have: {}); add the font's files to fonts/, or correct the name here and wherever else this file names it",
                         fonts.families().join(", ")
                     ),
                 ));

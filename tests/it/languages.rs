@@ -273,7 +273,9 @@ fn broken_language_data_is_located() {
     let out = guidepress(p, &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(&format!("error: layouts/languages.toml:{line}:13: [script.latin] names the face \"Pretendardo\", but no font in fonts/ has that family")),
+        stderr(&out).contains(&format!(
+            "error: layouts/languages.toml:{line}:13: the face \"Pretendardo\" is not the family of any font in fonts/"
+        )),
         "{}",
         stderr(&out)
     );

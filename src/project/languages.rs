@@ -1,15 +1,19 @@
 //! `layouts/languages.toml`: the languages the layouts can print, as data. Each language is a
 //! BCP 47 tag written in a script; the script gives its faces, so a Latin-script language needs no
 //! entry. `layouts/style.typ` resolves a tag the same way; this module checks the file and says,
-//! for a tag, why the layouts cannot print it (unknown, right to left, no faces for its script).
+//! for a tag, why the layouts cannot print it (unknown, right to left, no faces for its script);
+//! `check_project` checks the languages every edition file lists, and their words.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::layout_toml;
+use super::words::Marked;
 use crate::diag::{Problem, Problems, key_offset};
+use crate::model::edition::Edition;
 
 /// The file's path in a project.
 pub const LANGUAGES: &str = "layouts/languages.toml";
@@ -296,6 +300,45 @@ impl Languages {
             None => key == n,
         })
     }
+}
+
+/// Every edition's languages must be ones the layouts can print (layouts/languages.toml) and have
+/// their words (layouts/strings.toml); an edition printing words still marked for translation is
+/// a draft.
+pub(super) fn check_project(root: &Path, editions: &mut [Edition], problems: &mut Problems) -> (Languages, Marked) {
+    let langs = match Languages::load(root) {
+        Ok(l) => l,
+        Err(p) => {
+            problems.0.extend(p.0);
+            return Default::default();
+        }
+    };
+    // The languages as the edition files list them, also of editions with other problems, so
+    // that everything is reported in one run.
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(root.join("editions")).into_iter().flatten().filter_map(Result::ok).map(|e| e.path()).collect();
+    files.sort();
+    for path in files {
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(".toml").filter(|_| !super::is_editor_leftover(&name)) else { continue };
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        let Ok(table) = text.parse::<toml::Table>() else { continue };
+        let rel = format!("editions/{name}");
+        for tag in
+            table.get("languages").and_then(toml::Value::as_array).into_iter().flatten().filter_map(toml::Value::as_str)
+        {
+            match langs.resolve(tag) {
+                Ok(_) => used.entry(tag.to_string()).or_default().push(id.to_string()),
+                Err(why) => problems.push(Problem::at(&rel, &text, key_offset(&text, "", "languages"), why)),
+            }
+        }
+    }
+    let marked = super::words::check(root, &langs, &used, problems);
+    for e in editions.iter_mut() {
+        e.draft |= e.languages.iter().any(|l| marked.contains_key(l));
+    }
+    (langs, marked)
 }
 
 #[cfg(test)]

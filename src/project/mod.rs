@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{self, Location, Problem, Problems};
+use crate::diag::{Location, Problem, Problems};
 use crate::model::contact::{self, Contact, Status};
 
 pub use crate::model::edition::{Chapter, Edition, Guide};
@@ -133,7 +133,7 @@ impl Project {
             config_text: config_text.clone(),
         };
         let mut editions = load_editions(root, &ecx, &chapters, &mut problems);
-        let (languages, untranslated) = check_languages(root, &mut editions, &mut problems);
+        let (languages, untranslated) = languages::check_project(root, &mut editions, &mut problems);
         problems.into_result()?;
         Ok(Project {
             root: root.to_path_buf(),
@@ -252,49 +252,6 @@ fn languages_of(editions: &[&Edition]) -> BTreeMap<String, Vec<String>> {
         }
     }
     out
-}
-
-/// Every edition's languages must be ones the layouts can print (layouts/languages.toml) and have
-/// their words (layouts/strings.toml); an edition printing words still marked for translation is
-/// a draft.
-fn check_languages(
-    root: &Path,
-    editions: &mut [Edition],
-    problems: &mut Problems,
-) -> (languages::Languages, words::Marked) {
-    let langs = match languages::Languages::load(root) {
-        Ok(l) => l,
-        Err(p) => {
-            problems.0.extend(p.0);
-            return Default::default();
-        }
-    };
-    // The languages as the edition files list them, also of editions with other problems, so
-    // that everything is reported in one run.
-    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut files: Vec<PathBuf> =
-        fs::read_dir(root.join("editions")).into_iter().flatten().filter_map(Result::ok).map(|e| e.path()).collect();
-    files.sort();
-    for path in files {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        let Some(id) = name.strip_suffix(".toml").filter(|_| !is_editor_leftover(&name)) else { continue };
-        let text = fs::read_to_string(&path).unwrap_or_default();
-        let Ok(table) = text.parse::<toml::Table>() else { continue };
-        let rel = format!("editions/{name}");
-        for tag in
-            table.get("languages").and_then(toml::Value::as_array).into_iter().flatten().filter_map(toml::Value::as_str)
-        {
-            match langs.resolve(tag) {
-                Ok(_) => used.entry(tag.to_string()).or_default().push(id.to_string()),
-                Err(why) => problems.push(Problem::at(&rel, &text, diag::key_offset(&text, "", "languages"), why)),
-            }
-        }
-    }
-    let marked = words::check(root, &langs, &used, problems);
-    for e in editions.iter_mut() {
-        e.draft |= e.languages.iter().any(|l| marked.contains_key(l));
-    }
-    (langs, marked)
 }
 
 /// A file an editor leaves beside the one being edited on its own, which the project does not

@@ -62,6 +62,8 @@ pub(crate) fn edition_data(
             "unconfirmed": project.unconfirmed_passages(&[edition]).len(),
             // Translated chapters it prints that are outdated or never confirmed (`en/03`).
             "translations-behind": project.translations.behind(&edition.languages).map(|c| c.short()).collect::<Vec<_>>(),
+            // Words of strings.toml still marked for translation in its languages.
+            "untranslated": project.untranslated_words(edition),
         },
         "chapters": chapters,
         "contacts": contacts,

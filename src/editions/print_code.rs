@@ -115,7 +115,14 @@ mod tests {
     fn the_book_reaches_its_layouts_and_not_the_shipping_ones() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let files = reached_files(root, &["/layouts/book.typ".to_string()]);
-        for f in ["/layouts/book.typ", "/layouts/style.typ", "/layouts/contacts.typ", "/layouts/strings.toml"] {
+        let book = [
+            "/layouts/book.typ",
+            "/layouts/style.typ",
+            "/layouts/contacts.typ",
+            "/layouts/strings.toml",
+            "/layouts/languages.toml",
+        ];
+        for f in book {
             assert!(files.contains(f), "{f} in {files:?}");
         }
         for f in ["/layouts/labels.typ", "/layouts/packing.typ", "/layouts/shipping.toml"] {

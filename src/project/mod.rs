@@ -6,12 +6,14 @@
 
 mod chapters;
 mod editions;
+pub mod languages;
 pub mod layout_toml;
 mod schema;
 pub mod standing;
 mod toml_errors;
 pub mod translations;
 pub mod unconfirmed;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +64,10 @@ pub struct Project {
     pub chapters: BTreeMap<String, Vec<Chapter>>,
     /// Where each translated chapter stands against its source.
     pub translations: translations::Translations,
+    /// `layouts/languages.toml`: each language's script and faces.
+    pub languages: languages::Languages,
+    /// Words of `layouts/strings.toml` still marked for translation, per language.
+    pub untranslated: words::Marked,
 }
 
 /// The book layout is there, and the words the layouts print (read by the layouts, but written
@@ -140,6 +146,7 @@ impl Project {
         let source = source_language(&config.guide, &config_text, &chapters, &mut problems);
         let translations = translations::Translations::load(root, &source, &chapters, &mut problems);
         let mut editions = load_editions(root, &ecx, &chapters, &mut problems);
+        let (languages, untranslated) = languages::check_project(root, &mut editions, &mut problems);
         editions.iter_mut().for_each(|e| e.draft |= translations.behind(&e.languages).next().is_some());
         problems.into_result()?;
         Ok(Project {
@@ -152,6 +159,8 @@ impl Project {
             editions,
             chapters,
             translations,
+            languages,
+            untranslated,
         })
     }
 
@@ -224,6 +233,7 @@ impl Project {
                 ),
             ));
         }
+        words::refuse_marked(&self.untranslated, &languages_of(editions), &mut problems);
         for (at, ids) in self.unconfirmed_passages(editions) {
             let which = if ids.len() == 1 { "edition" } else { "editions" };
             problems.push(Problem::located(
@@ -294,6 +304,10 @@ impl Project {
             0 => {}
             n => out.push(plural(n, "unconfirmed passage", "unconfirmed passages")),
         }
+        match self.untranslated_words(e) {
+            0 => {}
+            n => out.push(plural(n, "word not translated", "words not translated")),
+        }
         let behind: Vec<&translations::ChapterTranslation> = self.translations.behind(&e.languages).collect();
         for word in ["outdated", "never confirmed"] {
             let names: Vec<String> = behind.iter().filter(|c| c.standing.word() == word).map(|c| c.short()).collect();
@@ -308,6 +322,11 @@ impl Project {
     pub fn standing_line(&self, e: &Edition) -> String {
         let reasons = self.draft_reasons(e);
         if reasons.is_empty() { "final".into() } else { format!("draft: {}", reasons.join(", ")) }
+    }
+
+    /// How many words of strings.toml the edition prints still marked for translation.
+    pub fn untranslated_words(&self, edition: &Edition) -> usize {
+        edition.languages.iter().filter_map(|l| self.untranslated.get(l)).map(Vec::len).sum()
     }
 
     /// Every `#unconfirmed` passage in the chapters these editions print, with the editions that
@@ -347,6 +366,17 @@ fn source_language(
         ));
     }
     l.to_string()
+}
+
+/// The editions that print each language, by tag.
+fn languages_of(editions: &[&Edition]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in editions {
+        for l in &e.languages {
+            out.entry(l.clone()).or_default().push(e.id.clone());
+        }
+    }
+    out
 }
 
 /// A file an editor leaves beside the one being edited on its own, which the project does not

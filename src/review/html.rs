@@ -207,6 +207,7 @@ fn draft(p: &mut Page, project: &Project, e: &Edition) {
         (count(Status::Unverified), "why-unverified"),
         (count(Status::Stale), "why-stale"),
         (passages, "why-unconfirmed"),
+        (project.untranslated_words(e), "why-untranslated"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

@@ -65,6 +65,7 @@ pub const WORDS: &[&str] = &[
     "why-unconfirmed",
     "why-translations",
     "translations-outdated",
+    "why-untranslated",
     "changes",
     "not-rebuilt",
     "first-build",

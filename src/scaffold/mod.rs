@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::model::country::country_name;
+use crate::project::STRINGS;
+use crate::project::languages::Languages;
 
 /// What a scaffolding command wrote, and what the editors must do next.
 #[derive(Debug, Default)]
@@ -45,6 +47,7 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
             )));
         }
     }
+    let langs = check_languages(template, edition.languages)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     files.push(("guidepress.toml".into(), templates::config(edition.languages, date).into_bytes()));
     files.push((format!("editions/{}.toml", edition.id), templates::edition(edition).into_bytes()));
@@ -63,6 +66,12 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
             files.push((format!("{sub}/{rel}"), bytes));
         }
     }
+    let mut untranslated = Vec::new();
+    if let Some((_, bytes)) = files.iter_mut().find(|(rel, _)| rel == STRINGS) {
+        let (added, tags) = new_words(&String::from_utf8_lossy(bytes), &langs, edition.languages);
+        bytes.extend(added.into_bytes());
+        untranslated = tags;
+    }
     let mut created = Created::default();
     let written: Vec<(PathBuf, Vec<u8>)> = files.iter().map(|(rel, b)| (dir.join(rel), b.clone())).collect();
     crate::output::write_all(&written)?;
@@ -74,6 +83,7 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
     created
         .next
         .push(format!("add the contacts of editions/{}.toml and confirm each one (guidepress contacts)", edition.id));
+    created.next.extend(translate_words(&untranslated));
     Ok(created)
 }
 
@@ -81,12 +91,22 @@ pub fn init(dir: &Path, template: &Path, edition: &NewEdition, date: &str) -> Re
 /// chapters. The next steps name the languages that still need theirs.
 pub fn new_edition(root: &Path, edition: &NewEdition, chapters: &[(String, Vec<String>)]) -> Result<Created, Error> {
     check_edition(edition)?;
+    let langs = check_languages(root, edition.languages)?;
     let rel = format!("editions/{}.toml", edition.id);
     if root.join(&rel).exists() {
         return Err(Error::Refused(format!("{rel} already exists; choose another id or edit that file")));
     }
-    crate::output::write_atomic(&root.join(&rel), templates::edition(edition).as_bytes())?;
-    let mut created = Created { files: vec![rel.clone()], next: Vec::new() };
+    let mut files = vec![(root.join(&rel), templates::edition(edition).into_bytes())];
+    let strings = fs::read_to_string(root.join(STRINGS)).map_err(|e| Error::io(root.join(STRINGS), e))?;
+    let (added, untranslated) = new_words(&strings, &langs, edition.languages);
+    if !added.is_empty() {
+        files.push((root.join(STRINGS), (strings + &added).into_bytes()));
+    }
+    crate::output::write_all(&files)?;
+    let mut created = Created { files: vec![rel.clone()], next: translate_words(&untranslated) };
+    if !added.is_empty() {
+        created.files.push(STRINGS.into());
+    }
     let reference = chapters.iter().find(|(l, _)| edition.languages.contains(l)).or(chapters.first());
     for lang in edition.languages.iter().filter(|l| !chapters.iter().any(|(c, _)| c == *l)) {
         let names = reference
@@ -141,6 +161,36 @@ fn check_edition(e: &NewEdition) -> Result<(), Error> {
         return Err(Error::Usage("list the edition's languages in print order, e.g. ko,en".into()));
     }
     Ok(())
+}
+
+/// The layouts of the project in `root` can print every language (layouts/languages.toml): else
+/// why not, for each language that fails.
+fn check_languages(root: &Path, languages: &[String]) -> Result<Languages, Error> {
+    let langs = Languages::load(root)?;
+    let why: Vec<String> = languages.iter().filter_map(|l| langs.resolve(l).err()).collect();
+    if why.is_empty() { Ok(langs) } else { Err(Error::Refused(why.join("\n"))) }
+}
+
+/// The tables of words (in English, marked for translation) of the languages that strings.toml
+/// (`strings`) has no table for, and those languages.
+fn new_words(strings: &str, langs: &Languages, languages: &[String]) -> (String, Vec<String>) {
+    let table: toml::Table = strings.parse().unwrap_or_default();
+    let mut added = String::new();
+    let mut tags = Vec::new();
+    for tag in languages.iter().filter(|l| !table.contains_key(*l)) {
+        if let Some(words) = templates::words(strings, tag, &|key| langs.word_needed(key)) {
+            added.push_str(&words);
+            tags.push(tag.clone());
+        }
+    }
+    (added, tags)
+}
+
+/// The next step for languages whose words were written in English.
+fn translate_words(tags: &[String]) -> Vec<String> {
+    tags.iter()
+        .map(|t| format!("translate the words of [{t}], [{t}.card] and [{t}.corrections] in {STRINGS} and delete each `# translate` mark (until then they print in English and the edition is a draft)"))
+        .collect()
 }
 
 /// Every file under `dir`, relative to it, sorted.

@@ -3,6 +3,7 @@
 
 use super::NewEdition;
 use crate::model::country::country_name;
+use crate::project::words::MARK;
 
 /// `guidepress.toml` of a new project.
 pub fn config(languages: &[String], date: &str) -> String {
@@ -78,4 +79,52 @@ pub fn readme(e: &NewEdition) -> String {
         id = e.id,
         country = e.country.to_ascii_uppercase(),
     )
+}
+
+/// The words of a new language `tag` for `layouts/strings.toml`: every word of `[en]` (and its
+/// sub-tables) that `needed` keeps, in the same order, each still in English and marked
+/// [`MARK`], so the edition builds at once as a draft. `None` when `strings` has no `[en]`.
+pub fn words(strings: &str, tag: &str, needed: &dyn Fn(&str) -> bool) -> Option<String> {
+    let doc: toml_edit::DocumentMut = strings.parse().ok()?;
+    let en = doc.get("en")?.as_table()?;
+    let mut out = format!(
+        "\n# The words in {tag}: each is still the English text, marked `{MARK}`. Replace the text with its\n\
+         # translation and delete the mark; a word still marked prints in English and makes the edition a draft.\n[{tag}]\n"
+    );
+    let mut subtables = Vec::new();
+    table_words(&mut out, en, "", "", needed, &mut subtables);
+    for (name, table) in subtables {
+        out.push_str(&format!("\n[{tag}.{name}]\n"));
+        table_words(&mut out, table, &format!("{name}."), "", needed, &mut Vec::new());
+    }
+    Some(out)
+}
+
+fn table_words<'t>(
+    out: &mut String,
+    table: &'t toml_edit::Table,
+    path: &str,
+    prefix: &str,
+    needed: &dyn Fn(&str) -> bool,
+    subtables: &mut Vec<(String, &'t toml_edit::Table)>,
+) {
+    for (key, item) in table.iter() {
+        let shown = if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            key.to_string()
+        } else {
+            format!("{key:?}")
+        };
+        match item {
+            toml_edit::Item::Value(v) if needed(&format!("{path}{key}")) => {
+                let mut v = v.clone();
+                v.decor_mut().clear();
+                out.push_str(&format!("{prefix}{shown} = {v}  {MARK}\n"));
+            }
+            toml_edit::Item::Table(t) if t.is_dotted() => {
+                table_words(out, t, &format!("{path}{key}."), &format!("{prefix}{shown}."), needed, subtables);
+            }
+            toml_edit::Item::Table(t) => subtables.push((shown, t)),
+            _ => {}
+        }
+    }
 }

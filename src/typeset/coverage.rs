@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diag::{Problem, Problems};
 use crate::model::contact::Contact;
+use crate::project::languages::LANGUAGES;
 use crate::project::{CONFIG, Edition, Project};
 
 use super::fonts::Fonts;
@@ -51,6 +52,28 @@ pub fn check_text(rel: &str, text: &str, fonts: &Fonts, problems: &mut Problems)
     }
 }
 
+/// Every face layouts/languages.toml names for the edition's languages must be a family in fonts/:
+/// a missing one is reported once, where the file first names it.
+fn check_faces(project: &Project, edition: &Edition, fonts: &Fonts, problems: &mut Problems) {
+    let langs = &project.languages;
+    let mut seen = BTreeSet::new();
+    for tag in &edition.languages {
+        for face in langs.faces_of(tag) {
+            if !fonts.has_family(&face) && seen.insert(face.clone()) {
+                problems.push(Problem::at(
+                    LANGUAGES,
+                    &langs.text,
+                    langs.face_offset(&face),
+                    format!(
+                        "the face \"{face}\" is not the family of any font in fonts/ (they have: {}); add the font's files to fonts/, or correct the name here and wherever else this file names it",
+                        fonts.families().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 fn contact_strings(c: &Contact) -> impl Iterator<Item = &String> {
     c.name
         .values()
@@ -64,6 +87,7 @@ fn contact_strings(c: &Contact) -> impl Iterator<Item = &String> {
 /// Checks an edition: its chapters, its data (guide titles, edition names, every contact).
 pub fn check_edition(project: &Project, edition: &Edition, fonts: &Fonts) -> Problems {
     let mut problems = Problems::default();
+    check_faces(project, edition, fonts, &mut problems);
     for lang in &edition.languages {
         for ch in project.chapters.get(lang).into_iter().flatten() {
             let rel = ch.path.trim_start_matches('/');

@@ -144,6 +144,19 @@ impl Fonts {
             .any(|f| f.info().coverage.contains(c as u32))
     }
 
+    /// True when some face's family is `family` (case-insensitive, as Typst matches families).
+    pub fn has_family(&self, family: &str) -> bool {
+        self.fonts.iter().any(|f| f.info().family.eq_ignore_ascii_case(family))
+    }
+
+    /// Every family, sorted, once.
+    pub fn families(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// True when any face can draw `c`.
     pub fn covers(&self, c: char) -> bool {
         self.covered

@@ -17,6 +17,7 @@ mod free_call;
 mod fuzz_project;
 mod hostile;
 mod incremental;
+mod languages;
 mod layers;
 mod layout_errors;
 mod print_code;

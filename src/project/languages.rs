@@ -322,7 +322,8 @@ pub(super) fn check_project(root: &Path, editions: &mut [Edition], problems: &mu
     for path in files {
         let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let Some(id) = name.strip_suffix(".toml").filter(|_| !super::is_editor_leftover(&name)) else { continue };
-        let text = fs::read_to_string(&path).unwrap_or_default();
+        // Read as the editions are (a special or oversized file is reported there, never read).
+        let text = crate::input::read_text(&path).unwrap_or_default();
         let Ok(table) = text.parse::<toml::Table>() else { continue };
         let rel = format!("editions/{name}");
         for tag in

@@ -39,7 +39,7 @@ fn section_of(table: &toml::Table, key: &str) -> &'static str {
 /// Checks the words of the languages `used` (tag → the editions that print it) and every
 /// language's keys, and finds the words still marked for translation.
 pub fn check(root: &Path, langs: &Languages, used: &BTreeMap<String, Vec<String>>, problems: &mut Problems) -> Marked {
-    let Ok(text) = std::fs::read_to_string(root.join(STRINGS)) else { return Marked::new() };
+    let Ok(text) = crate::input::read_text(&root.join(STRINGS)) else { return Marked::new() };
     let Ok(all) = text.parse::<toml::Table>() else { return Marked::new() };
     let Some(en) = all.get("en").and_then(toml::Value::as_table) else {
         problems.push(Problem::file(

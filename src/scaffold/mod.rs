@@ -97,7 +97,7 @@ pub fn new_edition(root: &Path, edition: &NewEdition, chapters: &[(String, Vec<S
         return Err(Error::Refused(format!("{rel} already exists; choose another id or edit that file")));
     }
     let mut files = vec![(root.join(&rel), templates::edition(edition).into_bytes())];
-    let strings = fs::read_to_string(root.join(STRINGS)).map_err(|e| Error::io(root.join(STRINGS), e))?;
+    let strings = crate::input::read_text(&root.join(STRINGS)).map_err(|e| Error::io(root.join(STRINGS), e))?;
     let (added, untranslated) = new_words(&strings, &langs, edition.languages);
     if !added.is_empty() {
         files.push((root.join(STRINGS), (strings + &added).into_bytes()));

@@ -151,9 +151,14 @@ impl<'a> Reader<'a> {
         self.conn.query_row(&sql, [out_dir], |r| batch_row(r, 0)).optional().map_err(self.err())
     }
 
-    /// Every correction line, oldest first.
+    /// Every correction line, oldest first; stickers packed by a shipping batch that was voided
+    /// (never sent) do not count.
     pub fn correction_lines(&self) -> Result<Vec<CorrectionLine>, Error> {
-        let sql = "SELECT print_code, contact, target, recipient, copies FROM correction_lines ORDER BY id";
+        let sql = "SELECT l.print_code, l.contact, l.target, l.recipient, l.copies FROM correction_lines AS l \
+                   JOIN corrections AS c ON c.seq = l.correction \
+                   WHERE NOT (c.kind = 'ship' AND EXISTS \
+                       (SELECT 1 FROM batches AS b WHERE b.id = c.id AND b.voided_on IS NOT NULL)) \
+                   ORDER BY l.id";
         let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
         let map = |r: &Row| {
             Ok(CorrectionLine {

@@ -153,8 +153,26 @@ fn a_version_1_record_is_migrated_keeping_its_shipments_and_takes_corrections() 
     drop(record);
     let record = Record::open_existing(&path).unwrap().unwrap();
     assert_eq!(record.read().corrections().unwrap(), vec![c]);
-    assert_eq!(record.read().correction_lines().unwrap(), vec![l]);
+    assert_eq!(record.read().correction_lines().unwrap(), vec![l.clone()]);
     assert_eq!(record.read().shipments(&ShipmentFilter::default()).unwrap().len(), 1);
+    drop(record);
+
+    // Stickers packed by a shipping batch count until that batch is voided.
+    let mut record = Record::open(&path).unwrap();
+    let tx = record.write().unwrap();
+    let packed = crate::model::record::CorrectionBatch {
+        id: "20260102-1".into(),
+        kind: "ship".into(),
+        date: "2026-01-02".into(),
+        out_dir: "out/shipping/x".into(),
+        files: vec![],
+    };
+    let l2 = crate::model::record::CorrectionLine { recipient: "r2".into(), ..l.clone() };
+    tx.add_correction(&packed, std::slice::from_ref(&l2)).unwrap();
+    assert_eq!(tx.read().correction_lines().unwrap(), vec![l.clone(), l2]);
+    tx.void("20260102-1", "2026-01-03", "returned").unwrap();
+    assert_eq!(tx.read().correction_lines().unwrap(), vec![l]);
+    tx.commit().unwrap();
 }
 
 #[test]

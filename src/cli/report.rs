@@ -108,6 +108,9 @@ impl Report {
 
     /// One `watch` round that rebuilt something (or, at the start, that all is up to date).
     pub fn watch_round(&self, built: &[Built], took: Duration) {
+        // Draft or final, and why, for each edition typeset in the round (before the round's
+        // line, which ends its output).
+        self.standings(built.iter().filter(|b| b.rebuilt.is_some()).map(|b| (b.id.as_str(), b.standing.as_str())));
         let rebuilt: Vec<String> = built
             .iter()
             .inspect(|b| self.warnings(&b.warnings))

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Problem, Problems};
 use crate::error::Error;
 use crate::model::contact::{Contact, Status};
+use crate::model::correction::correction_lines;
 use crate::model::date::Date;
-use crate::model::record::{CorrectionBatch, CorrectionLine, ShipmentFilter};
+use crate::model::record::{CorrectionBatch, ShipmentFilter};
 use crate::project::{Edition, Project};
 use crate::records::{Reader, Record};
 
@@ -136,31 +137,14 @@ pub fn make(project: &Project, editions: &[&Edition], options: &MakeOptions) -> 
         id: id.clone(),
         kind: "make".into(),
         date: date.to_string(),
-        out_dir: rel(project, &dir),
+        out_dir: project.folder_key(&dir),
         files: docs.iter().map(|(n, b)| (n.clone(), crate::output::sha256_hex(b))).collect(),
     };
-    tx.add_correction(&batch, &lines(&groups))?;
+    tx.add_correction(&batch, &correction_lines(&groups))?;
     tx.commit()?;
     std::fs::rename(&partial, &dir).map_err(|e| Error::io(&dir, e))?;
     let files = files.into_iter().map(|(name, n)| (dir.join(name), n)).collect();
     Ok(Made { id: Some(id), dir: Some(dir), groups, files, nothing: None, unreachable })
-}
-
-/// The record's lines for the stickers of `groups`.
-fn lines(groups: &[render::Group]) -> Vec<CorrectionLine> {
-    let mut out = Vec::new();
-    for g in groups {
-        for e in &g.entries {
-            out.push(CorrectionLine {
-                print_code: g.print_code.clone(),
-                contact: e.id.clone(),
-                target: e.target.clone(),
-                recipient: g.key.clone(),
-                copies: e.owed,
-            });
-        }
-    }
-    out
 }
 
 /// A correction carries only entries that would pass `build --final`: every contact it prints
@@ -227,13 +211,4 @@ fn recover(read: &Reader, project: &Project, out: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// `dir` relative to the project root when inside it.
-fn rel(project: &Project, dir: &Path) -> String {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    match abs(dir).strip_prefix(abs(&project.root)) {
-        Ok(r) => r.to_string_lossy().replace('\\', "/"),
-        Err(_) => dir.to_string_lossy().into_owned(),
-    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::model::contact::Contact;
 use crate::model::fields::{FieldChange, Fields, diff_contacts, printed_fields};
-use crate::model::record::{PrintedContact, Release, correction_target};
+use crate::model::record::{CorrectionLine, PrintedContact, Release, correction_target};
 
 /// One printed entry that no longer reads as today's data says.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,4 +129,22 @@ impl GroupEntry {
             stickers,
         }
     }
+}
+
+/// The record's lines for the stickers of `groups`: one per group and entry, for the copies it
+/// corrects.
+pub fn correction_lines(groups: &[Group]) -> Vec<CorrectionLine> {
+    let mut out = Vec::new();
+    for g in groups {
+        for e in &g.entries {
+            out.push(CorrectionLine {
+                print_code: g.print_code.clone(),
+                contact: e.id.clone(),
+                target: e.target.clone(),
+                recipient: g.key.clone(),
+                copies: e.owed,
+            });
+        }
+    }
+    out
 }

@@ -164,6 +164,19 @@ impl Project {
         })
     }
 
+    /// A folder as the record names it: relative to the project when inside it (with `/`),
+    /// else absolute; the same whether or not the folder exists yet.
+    pub fn folder_key(&self, dir: &Path) -> String {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let clean =
+            |p: PathBuf| -> PathBuf { p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect() };
+        let (dir, root) = (clean(abs(dir)), clean(abs(&self.root)));
+        match dir.strip_prefix(&root) {
+            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+            Err(_) => dir.to_string_lossy().into_owned(),
+        }
+    }
+
     /// Whether `guidepress.toml` in `root` sets `guide.contacts-url`, read without validating
     /// the project (for a `build` that finds every edition up to date; [`Project::load`] checks
     /// the value).

@@ -109,7 +109,7 @@ pub fn ship(
     let out = crate::output::out_dir(&project.root, options.out.as_deref());
     let stem = options.orders.file_stem().map_or_else(|| "orders".into(), |s| s.to_string_lossy().into_owned());
     let dir = out.join("shipping").join(stem);
-    let dir_rel = folder_key(project, &dir);
+    let dir_rel = project.folder_key(&dir);
     let path = project.record_path();
     let mut record = match options.dry_run {
         true => crate::records::Record::open_existing(&path)?,
@@ -375,7 +375,7 @@ impl Made {
                 out_dir: dir_rel.to_string(),
                 files: vec![("stickers.pdf".into(), crate::output::sha256_hex(pdf))],
             };
-            let lines = self.stickers.lines();
+            let lines = crate::model::correction::correction_lines(&self.stickers.groups);
             tx.add_correction(&correction, &lines)?;
             let n: u64 = self.stickers.groups.iter().flat_map(|g| &g.entries).map(|e| e.stickers).sum();
             descriptions.push(format!("{n} correction stickers for copies of outdated print codes"));
@@ -459,19 +459,6 @@ fn to_problem(file: &str, p: OrderProblem) -> Problem {
         None => p.message,
     };
     Problem { file: file.to_string(), line: p.row, column: None, message }
-}
-
-/// The output folder as the record names it: relative to the project when inside it (with `/`),
-/// else absolute; the same whether or not the folder exists yet.
-fn folder_key(project: &Project, dir: &Path) -> String {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let clean =
-        |p: PathBuf| -> PathBuf { p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect() };
-    let (dir, root) = (clean(abs(dir)), clean(abs(&project.root)));
-    match dir.strip_prefix(&root) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => dir.to_string_lossy().into_owned(),
-    }
 }
 
 /// The orders file as shown in messages: relative to the project when inside it.

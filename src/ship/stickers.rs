@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::error::Error;
 use crate::model::contact::Status;
 use crate::model::correction::{Group, GroupEntry, OutdatedEntry, outdated_entries};
-use crate::model::record::{CorrectionLine, Release, ShipmentLine, recipient_key};
+use crate::model::record::{Release, ShipmentLine, recipient_key};
 use crate::project::Project;
 use crate::records::Reader;
 
@@ -29,20 +29,6 @@ pub struct Stickers {
     pub notes: BTreeMap<String, (usize, String)>,
     /// What the run should say.
     pub warnings: Vec<String>,
-}
-
-impl Stickers {
-    /// The record's lines for the stickers packed.
-    pub fn lines(&self) -> Vec<CorrectionLine> {
-        let mut out = Vec::new();
-        for g in &self.groups {
-            for e in &g.entries {
-                let (print_code, contact, target) = (g.print_code.clone(), e.id.clone(), e.target.clone());
-                out.push(CorrectionLine { print_code, contact, target, recipient: g.key.clone(), copies: e.owed });
-            }
-        }
-        out
-    }
 }
 
 /// The stickers for `lines` (the copies this run ships, by print code); `current` holds the

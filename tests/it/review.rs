@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use std::collections::BTreeMap;
 
@@ -96,38 +95,6 @@ fn page(root: &Path) -> Page {
     Page::parse(&fs::read_to_string(root.join("out/index.html")).unwrap())
 }
 
-/// Headless Chromium's screenshot of `html`, as RGBA pixels with its size.
-fn screenshot(html: &Path, scratch: &Path) -> (u32, u32, Vec<u8>) {
-    let chromium =
-        ["chromium", "chromium-browser"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok());
-    let Some(chromium) = chromium else {
-        panic!("headless Chromium is needed for this test: install Debian's `chromium` package (.ci/run does)");
-    };
-    let shot = scratch.join("shot.png");
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        .args(["--hide-scrollbars", "--window-size=1200,1600"])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .unwrap();
-    assert!(shot.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&out.stderr));
-    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    buf.truncate(info.buffer_size());
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => buf,
-        png::ColorType::Rgb => buf.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
-        other => panic!("unexpected screenshot colour type {other:?}"),
-    };
-    (info.width, info.height, rgba)
-}
-
 #[test]
 fn the_catalogue_opens_in_chromium_and_every_link_resolves() {
     let dir = sample_copy();
@@ -190,7 +157,7 @@ fn the_catalogue_opens_in_chromium_and_every_link_resolves() {
     });
     assert_eq!(rows.len(), report.rows.len());
     // A real browser draws it: not blank, the size asked for.
-    let (w, h, rgba) = screenshot(&out.join("index.html"), root);
+    let (w, h, rgba) = crate::support::chromium_screenshot(&out.join("index.html"), 1200, 1600, root);
     assert_eq!((w, h), (1200, 1600));
     let ink = rgba.chunks(4).filter(|p| p[0] < 128 && p[1] < 128 && p[2] < 128).count();
     let colours: BTreeSet<[u8; 3]> = rgba.chunks(4).map(|p| [p[0] >> 4, p[1] >> 4, p[2] >> 4]).collect();
@@ -280,7 +247,7 @@ fn a_changed_number_is_reported_under_nz_only_with_its_pages() {
     let unknown = guidepress(root, &["changes", "xx"]);
     assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
     // Chromium draws the change report too (the page a reviewer opens after the edit).
-    let (_, _, rgba) = screenshot(&root.join("out/index.html"), root);
+    let (_, _, rgba) = crate::support::chromium_screenshot(&root.join("out/index.html"), 1200, 1600, root);
     assert!(rgba.chunks(4).any(|p| p[0] < 100), "blank");
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use crate::review::Page;
 use crate::support::{edit, guidepress, pdftotext, sample_copy, stderr, zbar_page};
@@ -192,33 +191,6 @@ fn accessible(page: &Page, langs: &[&str]) {
     }
 }
 
-/// Headless Chromium's screenshot of `html` at `w`×`h`: width, height and RGB(A) pixels.
-fn screenshot(html: &Path, w: u32, h: u32, scratch: &Path) -> (u32, u32, Vec<u8>) {
-    let chromium =
-        ["chromium", "chromium-browser"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok());
-    let chromium = chromium.expect("headless Chromium is needed for this test (.ci/run installs it)");
-    let profile = tempfile::tempdir().unwrap();
-    let shot = scratch.join("shot.png");
-    let _ = fs::remove_file(&shot);
-    let out = Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        .arg("--hide-scrollbars")
-        .arg(format!("--window-size={w},{h}"))
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .unwrap();
-    assert!(shot.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&out.stderr));
-    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    buf.truncate(info.buffer_size());
-    (info.width, info.height, buf)
-}
-
 /// Whether the page scrolls sideways in a window `w` wide, as Chromium lays it out: a copy of
 /// the page with a measuring script added (the page itself has none) paints the whole window
 /// green when the document is no wider than the window, red when it is, blue when the window
@@ -232,7 +204,7 @@ fn scrolls_sideways(html: &str, w: u32, scratch: &Path) -> bool {
     );
     let copy = scratch.join(format!("probe-{w}.html"));
     fs::write(&copy, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
-    let (sw, sh, px) = screenshot(&copy, w, 740, scratch);
+    let (sw, sh, px) = crate::support::chromium_screenshot(&copy, w, 740, scratch);
     let channels = px.len() / (sw * sh) as usize;
     match &px[..3.min(channels)] {
         [0, 255, 0] => false,
@@ -248,7 +220,7 @@ fn the_page_reads_on_a_phone_and_a_desktop_without_sideways_scrolling() {
     let scratch = tempfile::tempdir().unwrap();
     for (w, h) in [(360, 740), (1200, 800)] {
         assert!(!scrolls_sideways(&html, w, scratch.path()), "at {w} px the page scrolls sideways");
-        let (sw, sh, px) = screenshot(&page, w, h, scratch.path());
+        let (sw, sh, px) = crate::support::chromium_screenshot(&page, w, h, scratch.path());
         assert_eq!((sw, sh), (w, h));
         let channels = px.len() / (w * h) as usize;
         let dark = px.chunks(channels).filter(|p| p[..3].iter().all(|&c| c < 100)).count();

@@ -52,6 +52,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Marks every contact of a project copy (shared and per edition) as confirmed on 2026-11-01,
+/// shortly before the sample guide's date.
+pub fn confirm_every_contact(root: &Path) {
+    let mut files = vec![root.join("guidepress.toml")];
+    files.extend(fs::read_dir(root.join("editions")).unwrap().map(|e| e.unwrap().path()));
+    for path in files {
+        let text = fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("verified =")).collect();
+        let text = kept.join("\n").replace("[[contact]]", "[[contact]]\nverified = 2026-11-01");
+        fs::write(&path, text).unwrap();
+    }
+}
+
 /// Replaces `from` by `to` in a file of a project copy, failing if `from` is absent.
 pub fn edit(root: &Path, rel: &str, from: &str, to: &str) {
     let path = root.join(rel);
@@ -297,4 +310,39 @@ pub fn placeholders(text: &str) -> String {
     let code = regex::Regex::new(r"\b[A-Z]{2}-[0-9A-Za-z.]+-[0-9A-F]{4}\b").unwrap();
     let batch = regex::Regex::new(r"\b\d{8}-\d+\b").unwrap();
     batch.replace_all(&code.replace_all(text, "{code}"), "{batch}").into_owned()
+}
+
+/// Headless Chromium's screenshot of `html` in a window `w`×`h`, as RGBA pixels with its size
+/// (`scratch`: a folder for the image).
+pub fn chromium_screenshot(html: &Path, w: u32, h: u32, scratch: &Path) -> (u32, u32, Vec<u8>) {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| std::process::Command::new(c).arg("--version").output().is_ok());
+    let Some(chromium) = chromium else {
+        panic!("headless Chromium is needed for this test: install Debian's `chromium` package (.ci/run does)");
+    };
+    let shot = scratch.join("shot.png");
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg("--hide-scrollbars")
+        .arg(format!("--window-size={w},{h}"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    let rgba = match info.color_type {
+        png::ColorType::Rgba => buf,
+        png::ColorType::Rgb => buf.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+        other => panic!("unexpected screenshot colour type {other:?}"),
+    };
+    (info.width, info.height, rgba)
 }

@@ -19,13 +19,7 @@ const FIGURE_LINE: usize = 12;
 fn fresh_copy() -> tempfile::TempDir {
     let dir = support::sample_copy();
     let root = dir.path();
-    let mut files = vec![root.join("guidepress.toml")];
-    files.extend(fs::read_dir(root.join("editions")).unwrap().map(|e| e.unwrap().path()));
-    for path in files {
-        let text = fs::read_to_string(&path).unwrap();
-        let kept: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("verified =")).collect();
-        fs::write(&path, kept.join("\n").replace("[[contact]]", "[[contact]]\nverified = 2026-11-01")).unwrap();
-    }
+    support::confirm_every_contact(root);
     let nz = fs::read_to_string(root.join("editions/nz.toml")).unwrap();
     fs::write(root.join("editions/kr.toml"), nz.replace("languages = [\"ko\", \"en\"]", "languages = [\"ko\"]"))
         .unwrap();

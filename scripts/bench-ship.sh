@@ -5,15 +5,17 @@
 # editions) and ships each with the release build, measuring CPU time and peak memory with
 # /usr/bin/time -v. The editions are built first (as a user would, untimed): ship then reads
 # their page counts from out/manifest.json. Usage: scripts/bench-ship.sh [LINES...]
-# (default: 10000 100000)
+# (default: 10000 100000). GUIDEPRESS_BIN=<binary> measures that build instead of building
+# this one (e.g. a previous release, run from a checkout of its own layouts), for a before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-10000 100000}")
 [ $# -eq 0 ] && sizes=(10000 100000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cargo build --release --quiet
-./target/release/guidepress build --out "$work/out" > /dev/null
+bin=${GUIDEPRESS_BIN:-./target/release/guidepress}
+[ -n "${GUIDEPRESS_BIN:-}" ] || cargo build --release --quiet
+"$bin" build --out "$work/out" > /dev/null
 for n in "${sizes[@]}"; do
   python3 - "$n" "$work/bench-$n.csv" <<'PY'
 import csv, sys
@@ -37,7 +39,7 @@ with open(path, "w", newline="", encoding="utf-8") as f:
             i += 1
 PY
   echo "== $n order lines"
-  /usr/bin/time -v ./target/release/guidepress ship "$work/bench-$n.csv" --out "$work/out" --timings 2> "$work/time-$n.txt" || { cat "$work/time-$n.txt"; exit 1; }
+  /usr/bin/time -v "$bin" --record "$work/record-$n.sqlite" ship "$work/bench-$n.csv" --out "$work/out" --timings 2> "$work/time-$n.txt" || { cat "$work/time-$n.txt"; exit 1; }
   grep -E "^wrote|^warning|^timings|^         " "$work/time-$n.txt" || true
   awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} /Elapsed/ {e=$2} /Maximum resident/ {m=$2}
     END {printf "cpu %.2f s (user %.2f + sys %.2f), wall %s, peak %.0f MB\n", u+s, u, s, e, m/1024}' "$work/time-$n.txt"

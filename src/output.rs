@@ -36,6 +36,7 @@ pub fn stage_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(), E
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let staged = Staged { tmp: temp_path(dir, &name), target: path.to_path_buf(), committed: false };
+    // On failure `staged` is dropped, which removes what was written so far.
     write_with(&staged.tmp, fill).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(path, source),
         e => e,

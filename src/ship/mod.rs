@@ -3,19 +3,20 @@
 //!
 //! The steps of [`ship`]: read and check the orders (every problem at once); learn the real page
 //! counts of the editions they use, and so the weight of a copy ([`pages`]); split each order
-//! into boxes ([`plan`]); typeset labels and packing sheets in parallel chunks ([`chunks`]) from
-//! JSON data ([`view`]; never from generated Typst source: order data comes from strangers);
-//! read back from the typeset documents what did not fit and how many copies each label and
-//! sheet shows, and check that copies ordered = boxed = labelled = packed ([`reconcile`]); and
-//! only then put the four files in place, each atomically (through [`crate::output`]).
+//! into boxes ([`plan`]); typeset the label and packing-sheet forms once with Typst and fill in
+//! every label and sheet directly ([`fill`], from the data of [`view`]; order data is only ever
+//! text to shape, never Typst source); refuse what did not fit, naming row and field; read back
+//! from the written PDFs how many copies each label and sheet shows, and check that copies
+//! ordered = boxed = labelled = packed ([`reconcile`]); and only then record the batch and put
+//! the files in place, each atomically (through [`crate::output`]).
 //!
-//! Everything but [`ship`], [`pages`], [`chunks`] and [`render`] is pure: bytes and numbers in,
+//! Everything but [`ship`], [`pages`], [`fill`] and [`render`] is pure: bytes and numbers in,
 //! data out. Sizes and words of the labels are the layouts' (layouts/shipping.toml, [`layout`]).
 
 pub mod address;
 pub mod barcode;
 pub mod boxes;
-pub mod chunks;
+pub mod fill;
 pub mod glyphs;
 pub mod layout;
 pub mod ledger;
@@ -45,14 +46,12 @@ use crate::output::{Staged, TempSet};
 use crate::project::Project;
 use crate::ship::barcode::code128_modules;
 use crate::ship::boxes::WeightModel;
-use crate::ship::chunks::{Chunks, Forms};
 use crate::ship::layout::ShippingLayout;
 use crate::ship::orders::OrderProblem;
 use crate::ship::plan::Plan;
 use crate::ship::reconcile::{Fit, Reconciled};
 use crate::ship::report::Clock;
 use crate::ship::view::Views;
-use crate::typeset::pdf;
 use crate::typeset::world::Base;
 
 pub use pages::PageCounter;
@@ -72,7 +71,7 @@ pub struct ShipOptions {
     pub jobs: Option<usize>,
     /// The sheet to read from an .xlsx or .ods orders file (default: the first).
     pub sheet: Option<String>,
-    /// Where to report how many chunks of labels and packing sheets are typeset.
+    /// Where to report progress (filling in labels and packing sheets).
     pub progress: crate::progress::Reporter,
     /// Show what would ship and record nothing (`--dry-run`).
     pub dry_run: bool,
@@ -267,20 +266,18 @@ impl Run<'_> {
             .with_sticker_notes(&made.stickers.notes);
         let date = self.project.guide.ymd;
         let fit = Fit { file, plan, stock, sizes: &layout.label };
-        let forms = Forms::typeset(base, &views, date, options.jobs)?;
-        fit.refuse_overflows([&forms.label, &forms.sheet])?;
-        forms.one_page_each()?;
-        timings.forms = clock.lap();
-        let [labels, sheets] = chunks::typeset(base, &views, &forms, &mut temps, date, options)?;
-        timings.chunks = clock.lap();
-        (timings.labels, timings.sheets) = (labels.took, sheets.took);
-        fit.refuse_overflows(labels.outs.iter().chain(&sheets.outs))?;
-        let counts = reconcile::reconcile(lines, plan, &labels.outs, &sheets.outs, stock, options.start)?;
+        let filled = fill::make((base, &temps), &views, date, &fit, &options.progress)?;
+        clock.lap();
+        let t = filled.took;
+        (timings.forms, timings.fill, timings.labels, timings.sheets) = (t.forms, t.fill, t.labels, t.sheets);
+        timings.read_back = t.read_back;
+        let shown = reconcile::Shown { labels: &filled.labelled, sheets: &filled.packed, pages: filled.pages };
+        let counts = reconcile::reconcile(lines, plan, &shown, stock, options.start)?;
         let mut summary = report::summary(file, stock.name, options.start, lines.len(), plan, infos, counts);
         summary.destinations = postal::per_destination(plan, &s.destinations, s.max_box_kg);
         summary.print_codes = print_code_totals(by_line, lines);
-        made.typst_warnings = typst_warnings(&labels, &sheets);
-        made.staged = stage_outputs(&mut temps, &labels, &sheets, plan, infos, &summary)?.into();
+        made.typst_warnings = filled.warnings;
+        made.staged = stage_outputs(&mut temps, filled.files, plan, infos, &summary)?.into();
         if let Some(pdf) = &made.stickers_pdf {
             made.staged
                 .push(temps.stage("stickers.pdf", |w| w.write_all(pdf).map_err(|e| Error::io("stickers.pdf", e)))?);
@@ -398,27 +395,15 @@ impl Made {
     }
 }
 
-/// Typst's warnings about the chunks, each once.
-fn typst_warnings(labels: &Chunks, sheets: &Chunks) -> crate::error::Diagnostics {
-    let mut all = crate::error::Diagnostics::default();
-    for chunk in labels.outs.iter().chain(&sheets.outs) {
-        all.extend(&chunk.warnings);
-    }
-    all
-}
-
-/// Every output in a temporary file (the PDFs joined by streaming from the chunk files, which
-/// are removed once joined): labels.pdf, packing.pdf, picklist.csv, summary.json.
+/// Every output in a temporary file: labels.pdf and packing.pdf (filled in already),
+/// picklist.csv, summary.json.
 fn stage_outputs(
     temps: &mut TempSet,
-    labels: &Chunks,
-    sheets: &Chunks,
+    [label_pdf, packing_pdf]: [Staged; 2],
     plan: &Plan,
     infos: &std::collections::BTreeMap<String, plan::EditionInfo>,
     summary: &Summary,
 ) -> Result<[Staged; 4], Error> {
-    let label_pdf = stage_pdf(temps, "labels.pdf", labels)?;
-    let packing_pdf = stage_pdf(temps, "packing.pdf", sheets)?;
     let mut rows = plan::pick_list(plan, infos);
     for row in &mut rows {
         let codes = summary.print_codes.get(&row.edition).into_iter().flatten();
@@ -431,13 +416,6 @@ fn stage_outputs(
     let summary =
         temps.stage("summary.json", |w| w.write_all(&summary_json).map_err(|e| Error::io("summary.json", e)))?;
     Ok([label_pdf, packing_pdf, pick, summary])
-}
-
-/// Stages the PDF `name`, joined from the chunk files, and removes those.
-fn stage_pdf(temps: &mut TempSet, name: &str, chunks: &Chunks) -> Result<Staged, Error> {
-    let staged = temps.stage(name, |w| pdf::join(&chunks.paths, w).map_err(Error::internal))?;
-    temps.remove(&chunks.paths);
-    Ok(staged)
 }
 
 /// Turns orders-file problems into project problems located at `file:row`.

@@ -27,20 +27,30 @@ pub struct Reconciled {
     pub packing_pages: usize,
 }
 
+/// What the written outputs show, read back: per label and per packing sheet `(box, copies)`,
+/// and the pages of labels.pdf and packing.pdf.
+pub struct Shown<'a> {
+    /// Per label read back from labels.pdf: its box and the copies it shows.
+    pub labels: &'a [(usize, u64)],
+    /// Per packing sheet read back from packing.pdf.
+    pub sheets: &'a [(usize, u64)],
+    /// Pages of labels.pdf and of packing.pdf.
+    pub pages: (usize, usize),
+}
+
 /// Checks that every box has exactly one label and one packing sheet showing its copies, that
 /// the copies ordered are the copies boxed, and that the pages are as many as planned.
 pub fn reconcile(
     lines: &[OrderLine],
     plan: &Plan,
-    labels: &[ChunkOut],
-    sheets: &[ChunkOut],
+    shown: &Shown,
     stock: &Stock,
     start: usize,
 ) -> Result<Reconciled, Error> {
     let ordered = plan::ordered(lines);
     let boxed = plan::boxed(plan);
-    let labelled = shown(labels, plan, "label")?;
-    let packed = shown(sheets, plan, "packing sheet")?;
+    let labelled = count(shown.labels.iter().copied(), plan, "label")?;
+    let packed = count(shown.sheets.iter().copied(), plan, "packing sheet")?;
     let copies = Copies { ordered: plan::total(&ordered), boxed: plan::total(&boxed), labelled, packed };
     if ordered != boxed || copies.boxed != labelled || copies.boxed != packed {
         return Err(Error::internal(format!(
@@ -48,8 +58,7 @@ pub fn reconcile(
             copies.ordered, copies.boxed
         )));
     }
-    let label_pages: usize = labels.iter().map(|c| c.pages).sum();
-    let packing_pages: usize = sheets.iter().map(|c| c.pages).sum();
+    let (label_pages, packing_pages) = shown.pages;
     let want_label_pages = stock::place(stock, plan.boxes.len(), start, (0.0, 0.0)).last().map_or(0, |p| p.page + 1);
     if label_pages != want_label_pages || packing_pages != plan.boxes.len() {
         return Err(Error::internal(format!(
@@ -60,11 +69,11 @@ pub fn reconcile(
     Ok(Reconciled { copies, per_edition: ordered, label_pages, packing_pages })
 }
 
-/// Copies shown on the typeset items, checking every box appears exactly once.
-fn shown(chunks: &[ChunkOut], plan: &Plan, what: &str) -> Result<u64, Error> {
+/// Copies shown on the items `(box, copies)`, checking every box appears exactly once.
+fn count(items: impl Iterator<Item = (usize, u64)>, plan: &Plan, what: &str) -> Result<u64, Error> {
     let mut seen = vec![0u32; plan.boxes.len()];
     let mut total = 0;
-    for &(id, copies) in chunks.iter().flat_map(|c| &c.items) {
+    for (id, copies) in items {
         let Some(b) = plan.boxes.get(id) else {
             return Err(Error::internal(format!("a {what} for box {id}, which does not exist")));
         };
@@ -135,6 +144,16 @@ impl Fit<'_> {
             ),
             "contents" => format!(
                 "column `{field}`: the list of editions in box {} does not fit on the {size} (it needs {need:.1} mm, there are {room:.1} mm); split the order, or use the label stock thermal-4x6",
+                bx.map_or(String::new(), |b| b.code.clone())
+            ),
+            "address" => format!(
+                "column `{field}`: the address does not fit on the packing sheet even at its smallest size (it needs {need:.1} mm, there are {room:.1} mm); shorten this field"
+            ),
+            "field" => format!(
+                "column `{field}`: this does not fit its place on the packing sheet (it needs {need:.1} mm, there are {room:.1} mm); shorten it"
+            ),
+            "sheet-contents" => format!(
+                "the list of editions in box {} does not fit on the packing sheet (it needs {need:.1} mm, there are {room:.1} mm); split the order into several rows of fewer editions",
                 bx.map_or(String::new(), |b| b.code.clone())
             ),
             "notes" => format!(

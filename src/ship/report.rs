@@ -19,13 +19,15 @@ pub struct ShipTimings {
     pub plan: Duration,
     /// Typesetting the label and packing-sheet forms.
     pub forms: Duration,
-    /// Typesetting every chunk, from the first start to the last end (the chunks run in parallel).
-    pub chunks: Duration,
-    /// The label chunks and the packing-sheet chunks, each summed over its chunks, with their counts.
-    pub labels: (Duration, usize),
+    /// Filling in labels.pdf and packing.pdf (at once, on two threads).
+    pub fill: Duration,
+    /// Filling in the labels, and the packing sheets, each on its own thread.
+    pub labels: Duration,
     /// See `labels`.
-    pub sheets: (Duration, usize),
-    /// Joining the chunk PDFs and writing the four outputs.
+    pub sheets: Duration,
+    /// Reading both PDFs back and reconciling the copies.
+    pub read_back: Duration,
+    /// Writing the outputs and recording the batch.
     pub write: Duration,
 }
 
@@ -41,15 +43,13 @@ impl std::fmt::Display for ShipTimings {
         )?;
         writeln!(
             f,
-            "         forms {:.3} s, chunks {:.3} s (labels {:.3} s in {}, packing sheets {:.3} s in {}, summed over chunks)",
+            "         forms {:.3} s, filling in {:.3} s (labels {:.3} s and packing sheets {:.3} s at once)",
             s(self.forms),
-            s(self.chunks),
-            s(self.labels.0),
-            self.labels.1,
-            s(self.sheets.0),
-            self.sheets.1
+            s(self.fill),
+            s(self.labels),
+            s(self.sheets),
         )?;
-        write!(f, "         join and write {:.3} s", s(self.write))
+        write!(f, "         reading back {:.3} s, write and record {:.3} s", s(self.read_back), s(self.write))
     }
 }
 

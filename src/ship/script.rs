@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 /// The script hint of one line of text, as the layouts see it (`"latin"`, `"ko"`, `"ja"`, `"zh-Hant"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Script {
     /// Latin or anything without East Asian characters.
     #[serde(rename = "latin")]

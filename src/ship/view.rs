@@ -6,7 +6,6 @@
 //! in alphabetical order, the order of the keys in the JSON.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use serde::Serialize;
 
@@ -79,82 +78,75 @@ struct StockView {
     radius: f64,
 }
 
-/// One label.
-#[derive(Debug, Serialize)]
-struct LabelView<'a> {
-    barcode: Barcode,
+/// What one label shows, for the field filler ([`crate::ship::fill`]).
+#[derive(Debug)]
+pub struct LabelFields<'a> {
+    /// The address block.
+    pub recipient: Vec<Line>,
+    /// The order id.
+    pub order: &'a str,
     /// Box `k` of `n`.
-    #[serde(rename = "box")]
-    of: [usize; 2],
-    code: &'a str,
+    pub of: [usize; 2],
     /// `(edition, copies)`, in the order the editions were listed.
-    contents: &'a [(String, u32)],
-    copies: u64,
-    id: usize,
-    order: &'a str,
-    page: usize,
-    recipient: Vec<Line>,
-    /// The destination's own postal service, if guidepress.toml names one.
-    service: Option<&'a str>,
-    /// Whether this label stamps its service (else the form stamps the default on all).
-    stamp: bool,
-    weight: String,
-    x: f64,
-    y: f64,
+    pub contents: &'a [(String, u32)],
+    /// Copies in the box.
+    pub copies: u64,
+    /// Weight with packaging, as printed.
+    pub weight: String,
+    /// The box code's symbol.
+    pub barcode: Barcode,
+    /// The destination's own postal service, if it names one (and so every label stamps its own).
+    pub service: Option<&'a str>,
+    /// Where the label goes.
+    pub placement: Placement,
 }
 
-/// labels.json.
+/// The data of the label form (labels.typ): the stock, the sender and the service it stamps.
 #[derive(Debug, Serialize)]
-struct LabelsView<'a> {
-    form: bool,
-    labels: Vec<LabelView<'a>>,
-    /// Some destination names its own service, so every label stamps its own.
-    #[serde(rename = "own-stamps")]
-    own_stamps: bool,
+struct LabelFormView<'a> {
     sender: &'a [Line],
+    service: Option<&'a str>,
     stock: StockView,
 }
 
 /// One edition in a box (of one print code, when the run knows them), on its packing sheet.
 #[derive(Debug, Serialize)]
-struct ContentView<'a> {
-    copies: u32,
-    edition: &'a str,
-    languages: &'a [String],
+pub struct ContentView<'a> {
+    pub copies: u32,
+    pub edition: &'a str,
+    pub languages: &'a [String],
     #[serde(rename = "print-code")]
-    print_code: Option<String>,
+    pub print_code: Option<String>,
     /// What the packer adds for copies of an outdated print code (see [`crate::ship::stickers`]).
-    stickers: Option<String>,
-    title: &'a str,
+    pub stickers: Option<String>,
+    pub title: &'a str,
 }
 
 /// One packing sheet.
 #[derive(Debug, Serialize)]
-struct SheetView<'a> {
-    address: Vec<Line>,
-    barcode: Barcode,
+pub struct SheetView<'a> {
+    pub address: Vec<Line>,
+    pub barcode: Barcode,
     #[serde(rename = "box")]
-    of: [usize; 2],
-    code: &'a str,
-    contents: Vec<ContentView<'a>>,
-    copies: u64,
-    email: &'a str,
-    id: usize,
-    notes: Option<Line>,
-    order: &'a str,
-    organization: Line,
-    phone: &'a str,
-    received: &'a str,
-    recipient: Line,
-    service: Option<String>,
-    weight: String,
+    pub of: [usize; 2],
+    pub code: &'a str,
+    pub contents: Vec<ContentView<'a>>,
+    pub copies: u64,
+    pub email: &'a str,
+    pub id: usize,
+    pub notes: Option<Line>,
+    pub order: &'a str,
+    pub organization: Line,
+    pub phone: &'a str,
+    pub received: &'a str,
+    pub recipient: Line,
+    pub service: Option<String>,
+    pub weight: String,
 }
 
-/// packing.json.
+/// The data of the packing-sheet form (packing.typ).
 #[derive(Debug, Serialize)]
-struct PackingView<'a> {
-    form: bool,
-    sheets: Vec<SheetView<'a>>,
+struct PackingFormView {
     /// The label stock's page, in mm (the packing sheets go on the office paper that goes with it).
     #[serde(rename = "stock-page")]
     stock_page: [f64; 2],
@@ -329,10 +321,25 @@ impl<'a> Views<'a> {
         self.plan.boxes.len()
     }
 
-    /// The data of the labels in `range`; `form` asks for the form instead (no labels).
-    pub fn labels_json(&self, range: Range<usize>, form: bool) -> Vec<u8> {
-        let first_page = self.placements.get(range.start).map_or(0, |p| p.page);
-        let labels = range.map(|i| self.label(i, first_page)).collect();
+    /// The services the labels stamp: `[None]` (the default, on every label) unless some
+    /// destination names its own; then each service used, `None` for the default.
+    pub fn label_services(&self) -> Vec<Option<&str>> {
+        if !self.own_stamps {
+            return vec![None];
+        }
+        let mut used: Vec<Option<&str>> = Vec::new();
+        for b in &self.plan.boxes {
+            let country = &self.plan.shipments[b.shipment].lines[0].country;
+            let service = self.services.get(country).map(String::as_str);
+            if !used.contains(&service) {
+                used.push(service);
+            }
+        }
+        used
+    }
+
+    /// The data of the label form that stamps `service` (`None`: the default).
+    pub fn label_form_json(&self, service: Option<&str>) -> Vec<u8> {
         let s = self.stock;
         let stock = StockView {
             label: [s.label_mm.0, s.label_mm.1],
@@ -340,37 +347,35 @@ impl<'a> Views<'a> {
             page: [s.page_mm.0, s.page_mm.1],
             radius: s.radius_mm,
         };
-        let own_stamps = self.own_stamps;
-        serde_json::to_vec(&LabelsView { form, labels, own_stamps, sender: &self.sender, stock }).unwrap_or_default()
+        serde_json::to_vec(&LabelFormView { sender: &self.sender, service, stock }).unwrap_or_default()
     }
 
-    fn label(&self, i: usize, first_page: usize) -> LabelView<'_> {
+    /// What box `i`'s label shows.
+    pub fn label_fields(&self, i: usize) -> LabelFields<'_> {
         let b = &self.plan.boxes[i];
-        let p = self.placements[i];
         let s = &self.plan.shipments[b.shipment];
-        LabelView {
-            barcode: Barcode::new(&b.code),
+        LabelFields {
+            recipient: address_lines(&s.lines[0]),
+            order: &s.order_id,
             of: [b.k, b.n],
-            code: &b.code,
             contents: &b.plan.contents,
             copies: b.plan.copies(),
-            id: i,
-            order: &s.order_id,
-            page: p.page - first_page,
-            recipient: address_lines(&s.lines[0]),
-            service: self.services.get(&s.lines[0].country).map(String::as_str),
-            stamp: self.own_stamps,
             weight: plan::kg(b.plan.weight_g),
-            x: p.x_mm,
-            y: p.y_mm,
+            barcode: Barcode::new(&b.code),
+            service: if self.own_stamps { self.services.get(&s.lines[0].country).map(String::as_str) } else { None },
+            placement: self.placements[i],
         }
     }
 
-    /// The data of the packing sheets in `range`; `form` asks for the form instead (no sheets).
-    pub fn packing_json(&self, range: Range<usize>, form: bool) -> Vec<u8> {
-        let sheets = range.map(|i| self.sheet(i, &self.plan.boxes[i])).collect();
+    /// What box `i`'s packing sheet shows.
+    pub fn sheet_fields(&self, i: usize) -> SheetView<'_> {
+        self.sheet(i, &self.plan.boxes[i])
+    }
+
+    /// The data of the packing-sheet form.
+    pub fn packing_form_json(&self) -> Vec<u8> {
         let stock_page = [self.stock.page_mm.0, self.stock.page_mm.1];
-        serde_json::to_vec(&PackingView { form, sheets, stock_page }).unwrap_or_default()
+        serde_json::to_vec(&PackingFormView { stock_page }).unwrap_or_default()
     }
 
     fn sheet(&self, i: usize, b: &'a PlannedBox) -> SheetView<'a> {

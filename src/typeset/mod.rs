@@ -4,7 +4,6 @@ pub mod bleed;
 pub mod compile;
 pub mod coverage;
 pub mod fonts;
-pub mod pdf;
 pub mod pixels;
 pub mod pool;
 pub mod qr;

@@ -221,7 +221,7 @@ fn a_merge_over_a_whole_sheet_and_a_cell_a_million_rows_down_are_refused() {
     refused(&r, &["orders/wide.xlsx: sheet \"Requests\", cells A1:XFD1048576", "1000000 cells"]);
     untouched(root, "wide");
     // A value far below the orders (the million rows between are empty), and far to the right.
-    for (cell, what) in [("A1000005", "beyond the 100000 rows"), ("ZZ3", "beyond the 100 columns")] {
+    for (cell, what) in [("A1000005", "beyond the 150000 rows"), ("ZZ3", "beyond the 100 columns")] {
         let far = sheet.replace(
             "</sheetData>",
             &format!(
@@ -248,12 +248,12 @@ fn a_million_empty_rows_in_an_ods_or_csv_are_refused_without_laying_them_out() {
     let content = content.replacen("</table:table-row>", &format!("</table:table-row>{empty}"), 1);
     fs::write(&ods, repack(&bytes, "content.xml", |w| w.write_all(content.as_bytes()).unwrap())).unwrap();
     let r = run(root, &["ship", "orders/rows.ods"]);
-    refused(&r, &["orders/rows.ods", "sheet \"Requests\" has a value in row 10000", "beyond the 100000 rows"]);
+    refused(&r, &["orders/rows.ods", "sheet \"Requests\" has a value in row 10000", "beyond the 150000 rows"]);
     let csv = fs::read_to_string(root.join("orders/sample-requests.csv")).unwrap();
     let (header, body) = csv.split_once('\n').unwrap();
     fs::write(root.join("orders/rows.csv"), format!("{header}\n{}{body}", "\n".repeat(1_000_000))).unwrap();
     let r = run(root, &["ship", "orders/rows.csv"]);
-    refused(&r, &["orders/rows.csv:1000002: the file has more than the 100000 rows", "more than the 100000 rows"]);
+    refused(&r, &["orders/rows.csv:1000002: the file has more than the 150000 rows", "more than the 150000 rows"]);
     untouched(root, "rows");
 }
 

@@ -132,13 +132,13 @@ fn the_progress_bar_is_drawn_on_a_terminal_only() {
     // --quiet: no status lines, no bar.
     let quiet = under_terminal(&p, "--quiet build --force");
     assert!(!quiet.contains("typesetting editions") && !quiet.contains("built"), "{quiet}");
-    // ship too: a bar while its labels and packing sheets are typeset, nothing extra in a pipe.
+    // ship too: a bar while its labels and packing sheets are filled in, nothing extra in a pipe.
     let sample = support::sample_copy();
     let shown = under_terminal(sample.path(), "ship orders/sample-requests.csv");
-    assert!(shown.contains("typesetting labels and packing sheets"), "{shown}");
+    assert!(shown.contains("filling in labels and packing sheets"), "{shown}");
     let piped = support::guidepress(sample.path(), &["ship", "orders/sample-requests.csv"]);
     assert!(piped.status.success(), "{}", support::stderr(&piped));
-    assert!(!support::stderr(&piped).contains("typesetting labels"));
+    assert!(!support::stderr(&piped).contains("filling in labels"));
 }
 
 #[test]

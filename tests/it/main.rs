@@ -13,6 +13,7 @@ mod drafts;
 mod editions;
 mod editorial;
 mod errors;
+mod fill;
 mod free_call;
 mod fuzz_project;
 mod hostile;

@@ -73,7 +73,7 @@ pub fn write(
     let stock = views.stock();
     let (label_w, label_h) = ((stock.label_mm.0 / MM_PER_PT) as f32, (stock.label_mm.1 / MM_PER_PT) as f32);
     let page_size = ((stock.page_mm.0 / MM_PER_PT) as f32, (stock.page_mm.1 / MM_PER_PT) as f32);
-    let mut doc = Document::new();
+    let mut doc = Document::new_with(super::serialize_settings());
     doc.set_metadata(super::metadata("Shipping labels", date));
     let mut overflows = Vec::new();
     let mut i = range.start;

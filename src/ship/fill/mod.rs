@@ -54,6 +54,12 @@ pub fn metadata(title: &str, date: crate::model::date::Date) -> krilla::metadata
     krilla::metadata::Metadata::new().title(title.to_string()).creation_date(when)
 }
 
+/// How a chunk is written: its streams uncompressed (read back as they are, then deflated once
+/// when joined, with one compressor for the whole file: see [`join`]).
+pub fn serialize_settings() -> krilla::SerializeSettings {
+    krilla::SerializeSettings { compress_content_streams: false, ..Default::default() }
+}
+
 /// The key of a script in a slot's `faces`.
 pub fn script_name(script: Script) -> &'static str {
     match script {

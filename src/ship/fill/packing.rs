@@ -86,7 +86,7 @@ pub fn write(
     let pdf = krilla::pdf::Pdf::new(Arc::new(form.form.pdf.clone())).map_err(|e| Error::internal(format!("{e:?}")))?;
     let paper = pdf.pages().first().map(|p| p.render_dimensions()).unwrap_or((595.0, 842.0));
     let pdf = krilla::pdf::PdfDocument::new(Arc::new(pdf));
-    let mut doc = Document::new();
+    let mut doc = Document::new_with(super::serialize_settings());
     doc.set_metadata(super::metadata("Packing sheets", date));
     let mut overflows = Vec::new();
     for i in range {

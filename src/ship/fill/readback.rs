@@ -216,8 +216,20 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// Whitespace and the delimiters of PDF syntax, by byte.
+const DELIMITER: [bool; 256] = {
+    let mut table = [false; 256];
+    let all = b" \t\n\r\x0c\x00()<>[]{}/%";
+    let mut i = 0;
+    while i < all.len() {
+        table[all[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_delimiter(c: u8) -> bool {
-    c.is_ascii_whitespace() || b"()<>[]{}/%".contains(&c)
+    DELIMITER[c as usize]
 }
 
 impl<'a> Iterator for Tokens<'a> {

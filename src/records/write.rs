@@ -206,6 +206,22 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Like [`Tx::add_batch_file`], the bytes copied from the file `path` in pieces (a batch's
+    /// PDFs can be a hundred megabytes; they are never held whole).
+    pub fn add_batch_file_from(&self, batch_id: &str, name: &str, path: &std::path::Path) -> Result<(), Error> {
+        let Some(seq) = self.batch_seq(batch_id)? else {
+            return Err(record_error(self.path, self.unknown_batch(batch_id)?));
+        };
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let sql = "INSERT INTO batch_files (batch, name, bytes) VALUES (?1, ?2, zeroblob(?3))";
+        self.tx.execute(sql, params![seq, name, i64::try_from(len).unwrap_or(i64::MAX)]).map_err(self.err())?;
+        let row = self.tx.last_insert_rowid();
+        let mut blob = self.tx.blob_open(rusqlite::MAIN_DB, "batch_files", "bytes", row, false).map_err(self.err())?;
+        std::io::copy(&mut file, &mut blob).map_err(|e| Error::io(path, e))?;
+        Ok(())
+    }
+
     /// Voids a batch: its lines stay in the record, flagged, and no longer count as shipped.
     pub fn void(&self, batch_id: &str, date: &str, why: &str) -> Result<(), Error> {
         self.date("the void's date", date)?;

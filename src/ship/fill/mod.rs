@@ -219,9 +219,15 @@ pub fn make(
         shown: &|read| packing::shown(read, &sheet_form, &keys),
     };
     progress.stage("filling in labels and packing sheets", 2 * boxes);
+    // Each file on a thread of its own, in a rayon pool of that one thread: krilla finishes a
+    // document with rayon, and idle workers of the shared pool would spin between chunks.
+    let alone = |recipe: &Recipe| match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(|| one_file(base, temps, recipe)),
+        Err(_) => one_file(base, temps, recipe),
+    };
     let (labels, sheets) = std::thread::scope(|scope| {
-        let labels = scope.spawn(|| one_file(base, temps, &label_recipe));
-        let sheets = one_file(base, temps, &sheet_recipe);
+        let labels = scope.spawn(|| alone(&label_recipe));
+        let sheets = alone(&sheet_recipe);
         (labels.join(), sheets)
     });
     progress.finish();

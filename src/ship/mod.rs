@@ -67,7 +67,8 @@ pub struct ShipOptions {
     pub start: usize,
     /// Output folder (default `<project>/out`).
     pub out: Option<PathBuf>,
-    /// Worker threads (default: one per core).
+    /// Worker threads for typesetting the editions whose page counts no build recorded (default:
+    /// one per core); labels and packing sheets are filled in on two threads, one per file.
     pub jobs: Option<usize>,
     /// The sheet to read from an .xlsx or .ods orders file (default: the first).
     pub sheet: Option<String>,

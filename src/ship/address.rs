@@ -173,13 +173,15 @@ pub fn upper_latin(s: &str) -> String {
 }
 
 fn is_latin_letter(c: char) -> bool {
-    c.is_alphabetic()
-        && c != 'µ'
+    // The ranges first: `is_alphabetic` is a table search for anything beyond ASCII, and most
+    // characters of an East Asian address fall outside them.
+    c != 'µ'
         && (c < '\u{0250}'
             || ('\u{1E00}'..='\u{1EFF}').contains(&c)
             || ('\u{2C60}'..='\u{2C7F}').contains(&c)
             || ('\u{A720}'..='\u{A7FF}').contains(&c)
             || ('\u{FF21}'..='\u{FF5A}').contains(&c))
+        && c.is_alphabetic()
 }
 
 /// Whether `s` contains Hangul, Han (CJK ideographs) or kana.

@@ -171,21 +171,25 @@ pub fn address_lines(l: &OrderLine) -> Vec<Line> {
     let formatted = format_address(&a);
     let n = formatted.len();
     let norm = |s: &str| upper_latin(&s.split_whitespace().collect::<Vec<_>>().join(" "));
+    // Each field's lines, normalised once (not once per formatted line).
+    let lines_of = |field: &str| -> Vec<String> { field.lines().filter(|f| !f.trim().is_empty()).map(&norm).collect() };
+    let [recipient, organization, line1, line2] =
+        [&l.recipient, &l.organization, &l.address_line1, &l.address_line2].map(|f| lines_of(f));
     formatted
         .iter()
         .enumerate()
         .map(|(i, text)| {
             let t = norm(text);
-            let is = |field: &str| field.lines().any(|f| !f.trim().is_empty() && norm(f) == t);
+            let is = |field: &Vec<String>| field.contains(&t);
             let field = if i + 1 == n {
                 "country"
-            } else if is(&l.recipient) {
+            } else if is(&recipient) {
                 "recipient"
-            } else if is(&l.organization) {
+            } else if is(&organization) {
                 "organization"
-            } else if is(&l.address_line1) {
+            } else if is(&line1) {
                 "address_line1"
-            } else if is(&l.address_line2) {
+            } else if is(&line2) {
                 "address_line2"
             } else if !l.city.is_empty() {
                 "city"

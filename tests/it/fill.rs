@@ -256,3 +256,19 @@ fn notes_too_long_for_their_slot_are_refused_naming_the_row() {
     );
     assert!(!out.path().join("shipping/notes").exists(), "nothing is written");
 }
+
+#[test]
+fn a_form_without_a_slot_it_needs_is_an_error_naming_the_layout_and_the_slot() {
+    let dir = support::sample_copy();
+    let root = dir.path();
+    support::edit(
+        root,
+        "layouts/labels.typ",
+        r#"slot("barcode", inner-w, bar-h, module: 0.33, align: "center")"#,
+        r#"[no barcode]"#,
+    );
+    let out = tempfile::tempdir().unwrap();
+    let e = ship_to(root, SAMPLE, out.path(), None).unwrap_err().to_string();
+    assert!(e.contains("layouts/labels.typ: the form has no slot `barcode`"), "{e}");
+    assert!(!out.path().join("shipping").exists() || fs::read_dir(out.path().join("shipping")).unwrap().count() == 0);
+}

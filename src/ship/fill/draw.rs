@@ -24,6 +24,26 @@ pub struct TextLine {
     pub gray: u8,
 }
 
+impl TextLine {
+    /// `text` shaped for `slot`: in the slot's faces for `script`, bold when the slot sets `part`
+    /// in bold; `field` is what an overflow names.
+    pub fn new(
+        faces: &Faces,
+        (text, script): (&str, crate::ship::script::Script),
+        slot: &Slot,
+        (part, field): (&str, &str),
+        gray: u8,
+    ) -> Result<TextLine, crate::error::Error> {
+        let bold = slot.bold.iter().any(|b| b == part);
+        let shaped = faces.shape(text, slot.faces_for(super::script_name(script)), script, bold).map_err(|c| {
+            crate::error::Error::internal(format!(
+                "no face draws {c:?} of {text:?}, which the check before typesetting let through"
+            ))
+        })?;
+        Ok(TextLine { shaped, field: field.to_string(), gray })
+    }
+}
+
 /// Lines fitted into a slot: the size chosen and the printed lines, `(line, piece)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fitted {

@@ -67,8 +67,7 @@ pub fn write(
     let slots = LabelSlots { recipient: get("recipient")?, info: get("info")?, barcode: get("barcode")? };
     let mut pdfs = Vec::new();
     for (service, form) in &forms.forms {
-        let pdf = krilla::pdf::Pdf::new(Arc::new(form.pdf.clone())).map_err(|e| Error::internal(format!("{e:?}")))?;
-        pdfs.push((service.clone(), krilla::pdf::PdfDocument::new(Arc::new(pdf))));
+        pdfs.push((service.clone(), krilla::pdf::PdfDocument::new(Arc::new(super::form_pdf(form)?))));
     }
     let stock = views.stock();
     let (label_w, label_h) = ((stock.label_mm.0 / MM_PER_PT) as f32, (stock.label_mm.1 / MM_PER_PT) as f32);
@@ -116,20 +115,13 @@ pub fn write(
         surface.finish();
         page.finish();
     }
-    if !overflows.is_empty() {
-        return Ok(Err(overflows));
-    }
-    doc.finish().map(Ok).map_err(|e| Error::internal(format!("writing labels.pdf: {e:?}")))
+    super::finish(doc, overflows, "labels.pdf")
 }
 
 /// The recipient block's lines and the info lines of a label, shaped.
 fn lines(faces: &Faces, slots: &LabelSlots, f: &LabelFields) -> Result<(Vec<TextLine>, Vec<TextLine>), Error> {
     let shape = |text: &str, script, slot: &Slot, part: &str, field: &str| {
-        let bold = slot.bold.iter().any(|b| b == part);
-        let shaped = faces.shape(text, slot.faces_for(super::script_name(script)), script, bold);
-        shaped.map(|shaped| TextLine { shaped, field: field.to_string(), gray: 0 }).map_err(|c| {
-            Error::internal(format!("no face draws {c:?} of {text:?}, which the check before typesetting let through"))
-        })
+        TextLine::new(faces, (text, script), slot, (part, field), 0)
     };
     let recipient = f
         .recipient

@@ -30,6 +30,19 @@ use crate::ship::script::Script;
 use crate::ship::view::Views;
 use crate::typeset::world::Base;
 
+/// A typeset form as a PDF krilla can place.
+pub fn form_pdf(form: &ChunkOut) -> Result<krilla::pdf::Pdf, Error> {
+    krilla::pdf::Pdf::new(Arc::new(form.pdf.clone())).map_err(|e| Error::internal(format!("the typeset form: {e:?}")))
+}
+
+/// A filled chunk's PDF, or its overflows (then no PDF).
+pub fn finish(doc: krilla::Document, overflows: Vec<serde_json::Value>, name: &str) -> Written {
+    if !overflows.is_empty() {
+        return Ok(Err(overflows));
+    }
+    doc.finish().map(Ok).map_err(|e| Error::internal(format!("writing {name}: {e:?}")))
+}
+
 /// A form that is not one page is an error naming the layout.
 pub fn one_page(form: &ChunkOut, what: &str) -> Result<(), Error> {
     if form.pages == 1 {

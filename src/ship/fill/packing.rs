@@ -83,7 +83,7 @@ pub fn write(
     range: std::ops::Range<usize>,
     (date, progress): (crate::model::date::Date, &crate::progress::Reporter),
 ) -> super::Written {
-    let pdf = krilla::pdf::Pdf::new(Arc::new(form.form.pdf.clone())).map_err(|e| Error::internal(format!("{e:?}")))?;
+    let pdf = super::form_pdf(&form.form)?;
     let paper = pdf.pages().first().map(|p| p.render_dimensions()).unwrap_or((595.0, 842.0));
     let pdf = krilla::pdf::PdfDocument::new(Arc::new(pdf));
     let mut doc = Document::new_with(super::serialize_settings());
@@ -105,20 +105,13 @@ pub fn write(
         surface.finish();
         page.finish();
     }
-    if !overflows.is_empty() {
-        return Ok(Err(overflows));
-    }
-    doc.finish().map(Ok).map_err(|e| Error::internal(format!("writing packing.pdf: {e:?}")))
+    super::finish(doc, overflows, "packing.pdf")
 }
 
 impl Sheet<'_, '_> {
     /// A line of `text` for `slot`, in its faces for the text's script.
     fn line(&self, text: &str, script: Script, slot: &Slot, field: &str, gray: u8) -> Result<TextLine, Error> {
-        let bold = slot.bold.iter().any(|b| b == field);
-        let shaped = self.faces.shape(text, slot.faces_for(super::script_name(script)), script, bold).map_err(|c| {
-            Error::internal(format!("no face draws {c:?} of {text:?}, which the check before typesetting let through"))
-        })?;
-        Ok(TextLine { shaped, field: field.to_string(), gray })
+        TextLine::new(self.faces, (text, script), slot, (field, field), gray)
     }
 
     /// Lines of plain text (one per element) in slot `name`.
